@@ -1,0 +1,124 @@
+package dev.tandem.topology;
+
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.tandem.url.ClusterSpec;
+import dev.tandem.url.HostAndPort;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Checks nodes over a connection of its own per node, kept open between checks and opened
+ * again after a failure. Asks only what an ordinary application role may ask:
+ * {@code pg_is_in_recovery()}, the current or replayed WAL position and the replay
+ * timestamp; no superuser, no {@code pg_monitor}.
+ */
+public final class JdbcNodeProbe implements NodeProbe, AutoCloseable {
+
+	static final String QUERY = "SELECT pg_is_in_recovery(), "
+			+ "(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text, "
+			+ "pg_last_wal_receive_lsn()::text, pg_last_xact_replay_timestamp()";
+
+	private final ClusterSpec spec;
+
+	private final Duration timeout;
+
+	private final Driver driver = new org.postgresql.Driver();
+
+	private final Map<HostAndPort, Connection> connections = new ConcurrentHashMap<>();
+
+	/**
+	 * Creates a probe.
+	 * @param spec the cluster's connection settings (credentials, driver properties)
+	 * @param timeout bound on connecting, logging in and answering, rounded up to whole
+	 * seconds as pgjdbc takes them
+	 */
+	public JdbcNodeProbe(ClusterSpec spec, Duration timeout) {
+		this.spec = spec;
+		this.timeout = timeout;
+	}
+
+	@Override
+	public NodeStatus check(HostAndPort node) {
+		try {
+			Connection connection = connection(node);
+			try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(QUERY)) {
+				rs.next();
+				boolean inRecovery = rs.getBoolean(1);
+				Timestamp replayed = rs.getTimestamp(4);
+				return new NodeStatus(node, true, inRecovery ? NodeRole.STANDBY : NodeRole.PRIMARY,
+						lsn(rs.getString(2)), lsn(rs.getString(3)), (replayed != null) ? replayed.toInstant() : null,
+						Instant.now(), null);
+			}
+		}
+		catch (SQLException | RuntimeException ex) {
+			discard(node);
+			return NodeStatus.unreachable(node, describe(ex));
+		}
+	}
+
+	private Connection connection(HostAndPort node) throws SQLException {
+		Connection existing = this.connections.get(node);
+		if (existing != null) {
+			return existing;
+		}
+		Properties properties = new Properties();
+		properties.putAll(this.spec.driverProperties());
+		String seconds = Long.toString(Math.max(1, (this.timeout.toMillis() + 999) / 1000));
+		properties.setProperty("connectTimeout", seconds);
+		properties.setProperty("loginTimeout", seconds);
+		properties.setProperty("socketTimeout", seconds);
+		properties.setProperty("ApplicationName", "tandem-topology");
+		if (this.spec.username() != null) {
+			properties.setProperty("user", this.spec.username());
+		}
+		if (this.spec.password() != null) {
+			properties.setProperty("password", this.spec.password());
+		}
+		Connection connection = this.driver.connect(this.spec.jdbcUrl(java.util.List.of(node)), properties);
+		if (connection == null) {
+			throw new SQLException("pgjdbc refused URL for " + node);
+		}
+		this.connections.put(node, connection);
+		return connection;
+	}
+
+	private void discard(HostAndPort node) {
+		Connection connection = this.connections.remove(node);
+		if (connection != null) {
+			try {
+				connection.close();
+			}
+			catch (SQLException ex) {
+				// The connection is already broken; nothing more to release.
+			}
+		}
+	}
+
+	private static @Nullable Lsn lsn(@Nullable String text) {
+		return (text != null) ? Lsn.parse(text) : null;
+	}
+
+	private static String describe(Exception ex) {
+		String message = ex.getMessage();
+		if (ex instanceof SQLException sql && sql.getSQLState() != null) {
+			return message + " (SQLState " + sql.getSQLState() + ")";
+		}
+		return (message != null) ? message : ex.getClass().getSimpleName();
+	}
+
+	@Override
+	public void close() {
+		this.connections.keySet().forEach(this::discard);
+	}
+
+}

@@ -1,0 +1,19 @@
+package dev.tandem.topology;
+
+import dev.tandem.url.HostAndPort;
+
+/**
+ * Checks one node. Implementations never throw: a failed check is an unreachable
+ * {@link NodeStatus}.
+ */
+@FunctionalInterface
+public interface NodeProbe {
+
+	/**
+	 * Checks a node.
+	 * @param node the node
+	 * @return what the check found
+	 */
+	NodeStatus check(HostAndPort node);
+
+}

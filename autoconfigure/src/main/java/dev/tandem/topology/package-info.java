@@ -1,0 +1,9 @@
+/**
+ * Cluster topology: a probe per node, the immutable
+ * {@link dev.tandem.topology.TopologySnapshot} and the monitor that publishes it. Plain
+ * Java: no Spring here.
+ */
+@NullMarked
+package dev.tandem.topology;
+
+import org.jspecify.annotations.NullMarked;
