@@ -1,0 +1,9 @@
+/**
+ * Tandem's public annotations: routing hints that applications put on their own methods.
+ * Library code lives in the sub-packages; auto-configuration in
+ * {@code dev.tandem.autoconfigure}.
+ */
+@NullMarked
+package dev.tandem;
+
+import org.jspecify.annotations.NullMarked;

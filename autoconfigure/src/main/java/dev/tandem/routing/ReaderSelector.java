@@ -1,0 +1,140 @@
+package dev.tandem.routing;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToIntFunction;
+import java.util.stream.Collectors;
+
+import dev.tandem.topology.NodeStatus;
+import dev.tandem.topology.TopologySnapshot;
+import dev.tandem.url.HostAndPort;
+import dev.tandem.url.ReadTarget;
+
+/**
+ * Chooses the node for a read-only connection from a topology snapshot, the read target
+ * and the balance strategy. Pure decision logic: no I/O.
+ */
+public final class ReaderSelector {
+
+	private final ReadTarget target;
+
+	private final ReadBalance balance;
+
+	private final Set<HostAndPort> readerNodes;
+
+	private final ToIntFunction<HostAndPort> activeConnections;
+
+	private final AtomicInteger turn = new AtomicInteger();
+
+	/**
+	 * Creates a selector.
+	 * @param target where reads may go
+	 * @param balance how reads spread over standbys
+	 * @param readerNodes the hosts that may serve reads as standbys
+	 * @param activeConnections connections in use per host, for
+	 * {@link ReadBalance#LEAST_ACTIVE}
+	 */
+	public ReaderSelector(ReadTarget target, ReadBalance balance, List<HostAndPort> readerNodes,
+			ToIntFunction<HostAndPort> activeConnections) {
+		this.target = target;
+		this.balance = balance;
+		this.readerNodes = new LinkedHashSet<>(readerNodes);
+		this.activeConnections = activeConnections;
+	}
+
+	/**
+	 * Chooses where a read goes.
+	 * @param snapshot the latest topology
+	 * @return the choice
+	 * @throws NoStandbyAvailableException when the target is {@code standby} and no
+	 * standby is eligible
+	 */
+	public ReadChoice choose(TopologySnapshot snapshot) throws NoStandbyAvailableException {
+		List<HostAndPort> standbys = snapshot.standbys()
+			.stream()
+			.map(NodeStatus::node)
+			.filter(this.readerNodes::contains)
+			.toList();
+		Optional<HostAndPort> primary = snapshot.primary().map(NodeStatus::node);
+		return switch (this.target) {
+			case PRIMARY -> new ReadChoice(primary.orElse(null), ReadChoice.Reason.TARGET);
+			case PREFER_PRIMARY -> (primary.isEmpty() && !standbys.isEmpty())
+					? new ReadChoice(pick(standbys), ReadChoice.Reason.PRIMARY_DOWN)
+					: new ReadChoice(primary.orElse(null), ReadChoice.Reason.TARGET);
+			case PREFER_STANDBY ->
+				standbys.isEmpty() ? new ReadChoice(primary.orElse(null), ReadChoice.Reason.NO_STANDBY)
+						: new ReadChoice(pick(standbys), ReadChoice.Reason.STANDBY);
+			case STANDBY -> {
+				if (standbys.isEmpty()) {
+					throw new NoStandbyAvailableException(
+							"No standby can serve this read-only work and tandem.reads.target is 'standby'. Topology: "
+									+ describe(snapshot));
+				}
+				yield new ReadChoice(pick(standbys), ReadChoice.Reason.STANDBY);
+			}
+			case ANY -> any(standbys, primary);
+		};
+	}
+
+	private ReadChoice any(List<HostAndPort> standbys, Optional<HostAndPort> primary) {
+		List<HostAndPort> all = new ArrayList<>(standbys);
+		primary.ifPresent(all::add);
+		if (all.isEmpty()) {
+			return new ReadChoice(null, ReadChoice.Reason.NO_STANDBY);
+		}
+		HostAndPort node = pick(all);
+		return new ReadChoice(node, (primary.isPresent() && node.equals(primary.get())) ? ReadChoice.Reason.TARGET
+				: ReadChoice.Reason.STANDBY);
+	}
+
+	private HostAndPort pick(List<HostAndPort> candidates) {
+		int size = candidates.size();
+		if (size == 1) {
+			return candidates.get(0);
+		}
+		return switch (this.balance) {
+			case ROUND_ROBIN -> candidates.get(Math.floorMod(this.turn.getAndIncrement(), size));
+			case RANDOM -> candidates.get(ThreadLocalRandom.current().nextInt(size));
+			case LEAST_ACTIVE -> leastActive(candidates);
+		};
+	}
+
+	private HostAndPort leastActive(List<HostAndPort> candidates) {
+		// Start at a rotating offset so that ties do not always favour the first node.
+		int size = candidates.size();
+		int start = Math.floorMod(this.turn.getAndIncrement(), size);
+		HostAndPort best = candidates.get(start);
+		int bestActive = this.activeConnections.applyAsInt(best);
+		for (int i = 1; i < size; i++) {
+			HostAndPort candidate = candidates.get((start + i) % size);
+			int active = this.activeConnections.applyAsInt(candidate);
+			if (active < bestActive) {
+				best = candidate;
+				bestActive = active;
+			}
+		}
+		return best;
+	}
+
+	private static String describe(TopologySnapshot snapshot) {
+		return snapshot.nodes()
+			.stream()
+			.map((status) -> status.node() + " "
+					+ (status.reachable() ? status.role().toString() : "unreachable (" + status.error() + ")"))
+			.collect(Collectors.joining(", "));
+	}
+
+	/**
+	 * The read target.
+	 * @return the target
+	 */
+	public ReadTarget target() {
+		return this.target;
+	}
+
+}

@@ -1,0 +1,59 @@
+package dev.tandem.routing;
+
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import org.springframework.jdbc.datasource.lookup.AbstractRoutingDataSource;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * Routes each physical connection to the {@link RouteKey#WRITER writer} or the
+ * {@link RouteKey#READER reader} side. Meant to sit behind a
+ * {@code LazyConnectionDataSourceProxy}, so the decision is taken at the first statement,
+ * when the transaction's read-only flag is known. The decision reads thread-bound state
+ * only: no I/O.
+ * <ol>
+ * <li>In a read-write transaction: the writer, always.</li>
+ * <li>In a read-only transaction: the reader, unless {@code @ReadFromPrimary} asks for
+ * the primary.</li>
+ * <li>Outside a transaction: the reader under {@code @ReadFromReplica} (or a read-only
+ * scope without a transaction), else the writer.</li>
+ * </ol>
+ */
+public class TandemRoutingDataSource extends AbstractRoutingDataSource {
+
+	/**
+	 * Creates the routing data source.
+	 * @param writer the writer pool
+	 * @param reader the reader side
+	 */
+	public TandemRoutingDataSource(DataSource writer, DataSource reader) {
+		setTargetDataSources(Map.of(RouteKey.WRITER, writer, RouteKey.READER, reader));
+		setDefaultTargetDataSource(writer);
+		setLenientFallback(false);
+		afterPropertiesSet();
+	}
+
+	@Override
+	protected Object determineCurrentLookupKey() {
+		return currentKey();
+	}
+
+	/**
+	 * The key a connection fetched now on this thread would get.
+	 * @return the key
+	 */
+	public static RouteKey currentKey() {
+		Route route = RoutingContext.current();
+		boolean readOnly = TransactionSynchronizationManager.isCurrentTransactionReadOnly();
+		if (TransactionSynchronizationManager.isActualTransactionActive()) {
+			return (readOnly && route != Route.PRIMARY) ? RouteKey.READER : RouteKey.WRITER;
+		}
+		if (route != null) {
+			return (route == Route.REPLICA) ? RouteKey.READER : RouteKey.WRITER;
+		}
+		return readOnly ? RouteKey.READER : RouteKey.WRITER;
+	}
+
+}
