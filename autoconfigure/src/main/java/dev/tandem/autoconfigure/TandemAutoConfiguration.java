@@ -1,0 +1,136 @@
+package dev.tandem.autoconfigure;
+
+import java.sql.Connection;
+import java.time.Duration;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tandem.pool.TandemPools;
+import dev.tandem.routing.ReaderDataSource;
+import dev.tandem.routing.ReaderSelector;
+import dev.tandem.routing.RoutingAdvisor;
+import dev.tandem.routing.RoutingInterceptor;
+import dev.tandem.routing.TandemRoutingDataSource;
+import dev.tandem.topology.JdbcNodeProbe;
+import dev.tandem.topology.TopologyMonitor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.aop.config.AopConfigUtils;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
+import org.springframework.context.annotation.Role;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotationMetadata;
+import org.springframework.jdbc.datasource.LazyConnectionDataSourceProxy;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.annotation.AnnotationTransactionAttributeSource;
+import org.springframework.transaction.interceptor.TransactionAttributeSource;
+
+/**
+ * Builds the application's {@link DataSource} from one cluster URL: a
+ * {@link LazyConnectionDataSourceProxy} over a {@link TandemRoutingDataSource} whose
+ * writer is the primary's pool and whose reader picks a standby from the topology. Spring
+ * Boot's own {@code DataSourceAutoConfiguration} backs off, and so does Tandem when the
+ * application defines a {@code DataSource} of its own.
+ */
+@AutoConfiguration(before = DataSourceAutoConfiguration.class)
+@ConditionalOnClass({ HikariDataSource.class, org.postgresql.Driver.class, LazyConnectionDataSourceProxy.class })
+@ConditionalOnBooleanProperty(name = "tandem.enabled", matchIfMissing = true)
+@ConditionalOnMissingBean(DataSource.class)
+@EnableConfigurationProperties(TandemProperties.class)
+public final class TandemAutoConfiguration {
+
+	private static final Logger logger = LoggerFactory.getLogger(TandemAutoConfiguration.class);
+
+	/** Bound on one check of one node: connect, log in, answer. */
+	static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+
+	@Bean
+	@ConditionalOnMissingBean
+	TandemClusters tandemClusters(TandemProperties properties, Environment environment) {
+		TandemClusters clusters = TandemClusters.resolve(properties, environment);
+		logger.info("Tandem: writer {} , readers {}, reads target '{}', balance '{}'", clusters.writer().maskedUrl(),
+				clusters.reader().hosts(), clusters.readTarget().value(),
+				properties.getReads().getBalance().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+		return clusters;
+	}
+
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	TandemPools tandemPools(TandemClusters clusters, TandemProperties properties) {
+		return new TandemPools(clusters.writer(), clusters.reader(),
+				(config) -> HikariSettings.apply("tandem.writer.hikari", properties.getWriter().getHikari(), config),
+				(config) -> HikariSettings.apply("tandem.reader.hikari", properties.getReader().getHikari(), config));
+	}
+
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	TopologyMonitor tandemTopologyMonitor(TandemClusters clusters, TandemProperties properties) {
+		TopologyMonitor monitor = new TopologyMonitor(clusters.nodes(),
+				new JdbcNodeProbe(clusters.writer(), PROBE_TIMEOUT), properties.getTopology().getCheckInterval());
+		monitor.start(PROBE_TIMEOUT.plusSeconds(1));
+		return monitor;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ReaderSelector tandemReaderSelector(TandemClusters clusters, TandemProperties properties, TandemPools pools) {
+		return new ReaderSelector(clusters.readTarget(), properties.getReads().getBalance(), clusters.reader().hosts(),
+				pools::activeReaderConnections);
+	}
+
+	@Bean
+	LazyConnectionDataSourceProxy dataSource(TandemPools pools, ReaderSelector selector, TopologyMonitor monitor) {
+		ReaderDataSource reader = new ReaderDataSource(pools, selector, monitor::snapshot);
+		LazyConnectionDataSourceProxy proxy = new LazyConnectionDataSourceProxy();
+		proxy.setTargetDataSource(new TandemRoutingDataSource(pools.writer(), reader));
+		// Known defaults: the proxy must not borrow a connection to learn them, because
+		// a node may be down at startup.
+		proxy.setDefaultAutoCommit(true);
+		proxy.setDefaultTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+		proxy.afterPropertiesSet();
+		return proxy;
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@Import(AutoProxyRegistrar.class)
+	static class RoutingAdviceConfiguration {
+
+		@Bean
+		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+		static RoutingAdvisor tandemRoutingAdvisor(ObjectProvider<PlatformTransactionManager> transactionManager) {
+			TransactionAttributeSource attributes = new AnnotationTransactionAttributeSource();
+			return new RoutingAdvisor(new RoutingInterceptor(attributes, transactionManager::getIfUnique), attributes);
+		}
+
+	}
+
+	/**
+	 * Makes sure an auto-proxy creator exists, as {@code @EnableTransactionManagement}
+	 * does, so the routing advice applies even in an application without transaction
+	 * management.
+	 */
+	static class AutoProxyRegistrar implements ImportBeanDefinitionRegistrar {
+
+		@Override
+		public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
+			AopConfigUtils.registerAutoProxyCreatorIfNecessary(registry);
+			AopConfigUtils.forceAutoProxyCreatorToUseClassProxying(registry);
+		}
+
+	}
+
+}

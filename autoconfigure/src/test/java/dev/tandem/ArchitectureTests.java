@@ -1,0 +1,88 @@
+package dev.tandem;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+/**
+ * The package arrows of the architecture: no cycles, plain-Java packages stay plain, and
+ * only the wiring touches Spring Boot.
+ */
+class ArchitectureTests {
+
+	private static final JavaClasses classes = new ClassFileImporter()
+		.withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+		.importPackages("dev.tandem");
+
+	@Test
+	void packagesHaveNoCycles() {
+		slices().matching("dev.tandem.(**)").should().beFreeOfCycles().check(classes);
+	}
+
+	@Test
+	void urlAndTopologyImportNoSpring() {
+		noClasses().that()
+			.resideInAnyPackage("dev.tandem.url..", "dev.tandem.topology..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("org.springframework..")
+			.check(classes);
+	}
+
+	@Test
+	void urlDependsOnNoOtherTandemPackage() {
+		noClasses().that()
+			.resideInAPackage("dev.tandem.url..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("dev.tandem.topology..", "dev.tandem.pool..", "dev.tandem.routing..",
+					"dev.tandem.autoconfigure..")
+			.check(classes);
+	}
+
+	@Test
+	void poolImportsNoSpringBoot() {
+		noClasses().that()
+			.resideInAPackage("dev.tandem.pool..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("org.springframework.boot..", "dev.tandem.routing..", "dev.tandem.autoconfigure..")
+			.check(classes);
+	}
+
+	@Test
+	void onlyAutoconfigureImportsSpringBoot() {
+		noClasses().that()
+			.resideOutsideOfPackage("dev.tandem.autoconfigure..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("org.springframework.boot..")
+			.check(classes);
+	}
+
+	@Test
+	void libraryCodeDoesNotDependOnTheWiring() {
+		noClasses().that()
+			.resideOutsideOfPackage("dev.tandem.autoconfigure..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAPackage("dev.tandem.autoconfigure..")
+			.check(classes);
+	}
+
+	@Test
+	void onlyRedisStoreAndWiringTouchSpringDataRedis() {
+		noClasses().that()
+			.resideOutsideOfPackages("dev.tandem.consistency.redis..", "dev.tandem.autoconfigure..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("org.springframework.data.redis..")
+			.allowEmptyShould(true)
+			.check(classes);
+	}
+
+}

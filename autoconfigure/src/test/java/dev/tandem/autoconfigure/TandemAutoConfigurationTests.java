@@ -1,0 +1,229 @@
+package dev.tandem.autoconfigure;
+
+import java.sql.SQLException;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tandem.pool.TandemPools;
+import dev.tandem.routing.ReaderSelector;
+import dev.tandem.testkit.PostgresClusterExtension;
+import dev.tandem.testkit.PostgresNode;
+import dev.tandem.topology.TopologyMonitor;
+import dev.tandem.url.HostAndPort;
+import dev.tandem.url.InvalidClusterUrlException;
+import dev.tandem.url.ReadTarget;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.LazyConnectionDataSourceProxy;
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
+import org.springframework.jdbc.datasource.lookup.AbstractRoutingDataSource;
+import org.springframework.orm.jpa.JpaTransactionManager;
+import org.springframework.transaction.PlatformTransactionManager;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link TandemAutoConfiguration}: every condition, against a real cluster
+ * where a context needs one.
+ */
+class TandemAutoConfigurationTests {
+
+	@RegisterExtension
+	static final PostgresClusterExtension cluster = PostgresClusterExtension.withStandbys(2);
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(TandemAutoConfiguration.class, DataSourceAutoConfiguration.class,
+				TransactionAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class));
+
+	@Test
+	void runWithUrlBuildsRoutingDataSource() {
+		this.runner.withPropertyValues("tandem.url=" + cluster.libpqUrl()).run((context) -> {
+			assertThat(context).hasSingleBean(DataSource.class)
+				.hasSingleBean(TandemPools.class)
+				.hasSingleBean(TopologyMonitor.class);
+			DataSource dataSource = context.getBean(DataSource.class);
+			assertThat(dataSource).isInstanceOf(LazyConnectionDataSourceProxy.class);
+			assertThat(dataSource.unwrap(AbstractRoutingDataSource.class).getResolvedDataSources().keySet())
+				.map(Object::toString)
+				.containsExactlyInAnyOrder("writer", "reader");
+			assertThat(context.getBean(TopologyMonitor.class).snapshot().standbys()).hasSize(2);
+			assertThat(context.getBean(TandemPools.class).writer().getPoolName()).isEqualTo("tandem-writer");
+		});
+	}
+
+	@Test
+	void runWhenDisabledBacksOffAndLetsBootBuildTheDataSource() {
+		this.runner
+			.withPropertyValues("tandem.enabled=false", "tandem.url=" + cluster.libpqUrl(),
+					"spring.datasource.url=" + cluster.cluster().node(0).jdbcUrl(),
+					"spring.datasource.username=" + cluster.cluster().username(),
+					"spring.datasource.password=" + cluster.cluster().password())
+			.run((context) -> {
+				assertThat(context).doesNotHaveBean(TandemPools.class).doesNotHaveBean(TopologyMonitor.class);
+				assertThat(context).getBean(DataSource.class).isInstanceOf(HikariDataSource.class);
+			});
+	}
+
+	@Test
+	void runWithUserDefinedDataSourceBacksOff() {
+		this.runner.withPropertyValues("tandem.url=" + cluster.libpqUrl())
+			.withUserConfiguration(UserDataSource.class)
+			.run((context) -> {
+				assertThat(context).doesNotHaveBean(TandemPools.class);
+				assertThat(context).getBean(DataSource.class).isInstanceOf(SimpleDriverDataSource.class);
+			});
+	}
+
+	@Test
+	void runWithoutAnyUrlFailsWithAnalyzedFailure() {
+		this.runner.run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause().isInstanceOf(ClusterUrlMissingException.class);
+			FailureAnalysis analysis = analyze(new ClusterUrlMissingFailureAnalyzer(), context.getStartupFailure());
+			assertThat(analysis.getDescription()).contains("tandem.url", "DATABASE_URL", "spring.datasource.url");
+			assertThat(analysis.getAction()).contains("Set 'tandem.url'", "tandem.enabled=false");
+		});
+	}
+
+	@Test
+	void runWithReaderUrlOnlyFailsNamingTheMissingWriterUrl() {
+		this.runner.withPropertyValues("tandem.reader.url=" + cluster.libpqUrl()).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOf(ClusterUrlMissingException.class)
+				.hasMessageContaining("tandem.writer.url");
+		});
+	}
+
+	@Test
+	void runWithInvalidUrlFailsWithMaskedAnalyzedFailure() {
+		this.runner.withPropertyValues("tandem.url=postgresql://app:s3cr3t@h1:54x2/db").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause().isInstanceOf(InvalidClusterUrlException.class);
+			FailureAnalysis analysis = analyze(new InvalidClusterUrlFailureAnalyzer(), context.getStartupFailure());
+			assertThat(analysis.getDescription()).contains("tandem.url", "54x2").doesNotContain("s3cr3t");
+			assertThat(analysis.getAction()).contains("Fix 'tandem.url'");
+			assertThat(context.getStartupFailure()).satisfies((ex) -> {
+				for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+					assertThat(String.valueOf(cause.getMessage())).doesNotContain("s3cr3t");
+				}
+			});
+		});
+	}
+
+	@Test
+	void runWithDatabaseUrlUsesIt() {
+		this.runner.withPropertyValues("DATABASE_URL=" + cluster.libpqUrl()).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context.getBean(TandemClusters.class).writer().property()).isEqualTo("DATABASE_URL");
+			assertThat(context.getBean(TopologyMonitor.class).snapshot().primary()).isPresent();
+		});
+	}
+
+	@Test
+	void runWithSpringDatasourceUrlUsesItWithItsCredentials() {
+		this.runner
+			.withPropertyValues("spring.datasource.url=" + cluster.cluster().jdbcUrl(),
+					"spring.datasource.username=" + cluster.cluster().username(),
+					"spring.datasource.password=" + cluster.cluster().password())
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				TandemClusters clusters = context.getBean(TandemClusters.class);
+				assertThat(clusters.writer().property()).isEqualTo("spring.datasource.url");
+				assertThat(clusters.writer().hosts()).hasSize(3);
+				try (var connection = context.getBean(DataSource.class).getConnection()) {
+					assertThat(connection.isValid(2)).isTrue();
+				}
+			});
+	}
+
+	@Test
+	void runWithTargetSessionAttrsSetsTheReadTarget() {
+		this.runner.withPropertyValues("tandem.url=" + cluster.libpqUrl() + "?target_session_attrs=read-only")
+			.run((context) -> assertThat(context.getBean(ReaderSelector.class).target()).isEqualTo(ReadTarget.STANDBY));
+	}
+
+	@Test
+	void runWithReadsTargetPropertyOverridesTheUrl() {
+		this.runner
+			.withPropertyValues("tandem.url=" + cluster.libpqUrl() + "?target_session_attrs=read-only",
+					"tandem.reads.target=prefer-primary")
+			.run((context) -> assertThat(context.getBean(ReaderSelector.class).target())
+				.isEqualTo(ReadTarget.PREFER_PRIMARY));
+	}
+
+	@Test
+	void runWithHikariSettingsAppliesThemPerSide() {
+		this.runner
+			.withPropertyValues("tandem.url=" + cluster.libpqUrl(), "tandem.writer.hikari.maximum-pool-size=3",
+					"tandem.reader.hikari.maximumPoolSize=4")
+			.run((context) -> {
+				TandemPools pools = context.getBean(TandemPools.class);
+				assertThat(pools.writer().getMaximumPoolSize()).isEqualTo(3);
+				PostgresNode standby = cluster.cluster().node(1);
+				HikariDataSource reader = pools.reader(new HostAndPort(standby.host(), standby.port()));
+				assertThat(reader.getMaximumPoolSize()).isEqualTo(4);
+				assertThat(reader.getPoolName()).isEqualTo("tandem-reader-127.0.0.1-" + standby.port());
+			});
+	}
+
+	@Test
+	void runWithMisspeltHikariSettingFailsNamingIt() {
+		this.runner.withPropertyValues("tandem.url=" + cluster.libpqUrl(), "tandem.writer.hikari.maximum-pol-size=3")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("maximum-pol-size");
+			});
+	}
+
+	@Test
+	void runWithoutJpaUsesJdbcTransactionManager() {
+		this.runner.withPropertyValues("tandem.url=" + cluster.libpqUrl())
+			.withClassLoader(new FilteredClassLoader("org.hibernate", "jakarta.persistence"))
+			.run((context) -> assertThat(context).getBean(PlatformTransactionManager.class)
+				.isInstanceOf(DataSourceTransactionManager.class));
+	}
+
+	@Test
+	void runWithJpaUsesJpaTransactionManagerOverTandemsDataSource() {
+		this.runner.withPropertyValues("tandem.url=" + cluster.libpqUrl())
+			.withConfiguration(AutoConfigurations.of(HibernateJpaAutoConfiguration.class))
+			.run((context) -> {
+				assertThat(context).getBean(PlatformTransactionManager.class).isInstanceOf(JpaTransactionManager.class);
+				JpaTransactionManager manager = context.getBean(JpaTransactionManager.class);
+				assertThat(manager.getDataSource()).isSameAs(context.getBean(DataSource.class));
+				assertThat(context.getBean(DataSource.class)).isInstanceOf(LazyConnectionDataSourceProxy.class);
+			});
+	}
+
+	private static FailureAnalysis analyze(FailureAnalyzer analyzer, Throwable failure) {
+		FailureAnalysis analysis = analyzer.analyze(failure);
+		assertThat(analysis).isNotNull();
+		return analysis;
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserDataSource {
+
+		@Bean
+		DataSource dataSource() throws SQLException {
+			return new SimpleDriverDataSource(new org.postgresql.Driver(), cluster.cluster().node(0).jdbcUrl());
+		}
+
+	}
+
+}
