@@ -1,6 +1,10 @@
 package dev.tandem.autoconfigure;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.Set;
 
 import javax.sql.DataSource;
 
@@ -25,14 +29,17 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerA
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.LazyConnectionDataSourceProxy;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 import org.springframework.jdbc.datasource.lookup.AbstractRoutingDataSource;
 import org.springframework.orm.jpa.JpaTransactionManager;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -208,6 +215,82 @@ class TandemAutoConfigurationTests {
 				assertThat(manager.getDataSource()).isSameAs(context.getBean(DataSource.class));
 				assertThat(context.getBean(DataSource.class)).isInstanceOf(LazyConnectionDataSourceProxy.class);
 			});
+	}
+
+	@Test
+	void runWithSeparateWriterAndReaderEndpointsRoutesToEach() {
+		PostgresNode primary = cluster.cluster().node(0);
+		PostgresNode standby1 = cluster.cluster().node(1);
+		PostgresNode standby2 = cluster.cluster().node(2);
+		String readers = "postgresql://tandem:tandem@" + standby1.host() + ":" + standby1.port() + "," + standby2.host()
+				+ ":" + standby2.port() + "/tandem";
+		this.runner.withPropertyValues("tandem.writer.url=" + primary.libpqUrl(), "tandem.reader.url=" + readers)
+			.run((context) -> {
+				assertThat(context.getBean(TandemClusters.class).nodes()).hasSize(3);
+				assertThat(servedBy(context, true)).isIn(standby1.port(), standby2.port());
+				assertThat(servedBy(context, false)).isEqualTo(primary.port());
+			});
+	}
+
+	@Test
+	void runWithAHostThatIsDownStillStartsAndReadsFromTheOthers() throws Exception {
+		int closedPort;
+		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+			closedPort = socket.getLocalPort();
+		}
+		String clusterUrl = cluster.libpqUrl();
+		int path = clusterUrl.lastIndexOf('/');
+		String url = clusterUrl.substring(0, path) + ",127.0.0.1:" + closedPort + clusterUrl.substring(path);
+		this.runner.withPropertyValues("tandem.url=" + url).run((context) -> {
+			assertThat(context).hasNotFailed();
+			TopologyMonitor monitor = context.getBean(TopologyMonitor.class);
+			assertThat(monitor.snapshot().node(new HostAndPort("127.0.0.1", closedPort)))
+				.hasValueSatisfying((status) -> assertThat(status.reachable()).isFalse());
+			for (int i = 0; i < 4; i++) {
+				assertThat(servedBy(context, true)).isIn(cluster.cluster().node(1).port(),
+						cluster.cluster().node(2).port());
+			}
+		});
+	}
+
+	@Test
+	void runWithPrimaryTargetReadsFromThePrimary() {
+		this.runner.withPropertyValues("tandem.url=" + cluster.libpqUrl(), "tandem.reads.target=primary")
+			.run((context) -> assertThat(servedBy(context, true)).isEqualTo(cluster.cluster().node(0).port()));
+	}
+
+	@Test
+	void runWithAnyTargetReadsFromEveryNode() {
+		this.runner.withPropertyValues("tandem.url=" + cluster.libpqUrl(), "tandem.reads.target=any").run((context) -> {
+			Set<Integer> ports = new HashSet<>();
+			for (int i = 0; i < 9; i++) {
+				ports.add(servedBy(context, true));
+			}
+			assertThat(ports).containsExactlyInAnyOrderElementsOf(
+					cluster.cluster().nodes().stream().map(PostgresNode::port).toList());
+		});
+	}
+
+	@Test
+	void topologyWorksAsAnOrdinaryRole() {
+		this.runner.withPropertyValues("tandem.url=" + cluster.libpqUrl()).run((context) -> {
+			JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
+			assertThat(jdbc.queryForObject(
+					"SELECT rolsuper OR pg_has_role(current_user, 'pg_monitor', 'MEMBER') FROM pg_roles WHERE rolname = current_user",
+					Boolean.class))
+				.isFalse();
+			assertThat(context.getBean(TopologyMonitor.class).snapshot().nodes())
+				.allSatisfy((status) -> assertThat(status.reachable()).isTrue());
+		});
+	}
+
+	private static int servedBy(ApplicationContext context, boolean readOnly) {
+		TransactionTemplate template = new TransactionTemplate(context.getBean(PlatformTransactionManager.class));
+		template.setReadOnly(readOnly);
+		JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
+		Integer port = template.execute((status) -> jdbc.queryForObject("SELECT inet_server_port()", Integer.class));
+		assertThat(port).isNotNull();
+		return port;
 	}
 
 	private static FailureAnalysis analyze(FailureAnalyzer analyzer, Throwable failure) {
