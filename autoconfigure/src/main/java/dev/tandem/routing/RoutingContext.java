@@ -2,13 +2,18 @@ package dev.tandem.routing;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.concurrent.Callable;
 
 import org.jspecify.annotations.Nullable;
 
 /**
  * The route chosen for the current thread by annotations or in code. Scopes nest: the
- * innermost wins and the outer one is restored when it ends.
+ * innermost wins and the outer one is back in force when it closes.
+ *
+ * <pre class="code">
+ * try (RoutingContext.Scope scope = RoutingContext.open(Route.REPLICA)) {
+ *     // statements here run on a standby unless a read-write transaction is active
+ * }
+ * </pre>
  */
 public final class RoutingContext {
 
@@ -27,49 +32,40 @@ public final class RoutingContext {
 	}
 
 	/**
-	 * Runs work with a route.
-	 * @param <T> the result type
+	 * Opens a scope with a route on the current thread. Close it on the same thread, in a
+	 * try-with-resources block.
 	 * @param route the route
-	 * @param work the work
-	 * @return the work's result
-	 * @throws Exception what the work throws
+	 * @return the scope
 	 */
-	public static <T> T callWith(Route route, Callable<T> work) throws Exception {
+	public static Scope open(Route route) {
 		Deque<Route> stack = routes.get();
 		if (stack == null) {
 			stack = new ArrayDeque<>();
 			routes.set(stack);
 		}
 		stack.push(route);
-		try {
-			return work.call();
-		}
-		finally {
-			stack.pop();
-			if (stack.isEmpty()) {
-				routes.remove();
-			}
-		}
+		return new Scope(stack);
 	}
 
 	/**
-	 * Runs work with a route.
-	 * @param route the route
-	 * @param work the work
+	 * A route in force until closed.
 	 */
-	public static void runWith(Route route, Runnable work) {
-		try {
-			callWith(route, () -> {
-				work.run();
-				return null;
-			});
+	public static final class Scope implements AutoCloseable {
+
+		private final Deque<Route> stack;
+
+		private Scope(Deque<Route> stack) {
+			this.stack = stack;
 		}
-		catch (RuntimeException ex) {
-			throw ex;
+
+		@Override
+		public void close() {
+			this.stack.pop();
+			if (this.stack.isEmpty()) {
+				routes.remove();
+			}
 		}
-		catch (Exception ex) {
-			throw new IllegalStateException(ex);
-		}
+
 	}
 
 }

@@ -13,10 +13,11 @@ import org.springframework.aop.support.AopUtils;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.TransactionStatus;
 import org.springframework.transaction.interceptor.TransactionAttribute;
 import org.springframework.transaction.interceptor.TransactionAttributeSource;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
-import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.transaction.support.DefaultTransactionDefinition;
 
 /**
  * Puts the route of {@code @Transactional}, {@link ReadFromPrimary} and
@@ -71,27 +72,28 @@ public class RoutingInterceptor implements MethodInterceptor {
 					+ " is called inside a read-only transaction, which needs a single PlatformTransactionManager "
 					+ "to start a transaction of its own on the primary");
 		}
-		TransactionTemplate template = new TransactionTemplate(manager);
-		template.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
-		template.setReadOnly(true);
-		return proceedWith(Route.PRIMARY, () -> {
+		DefaultTransactionDefinition definition = new DefaultTransactionDefinition(
+				TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+		definition.setReadOnly(true);
+		try (RoutingContext.Scope scope = RoutingContext.open(Route.PRIMARY)) {
+			TransactionStatus status = manager.getTransaction(definition);
+			Object result;
 			try {
-				return template.execute((status) -> {
-					try {
-						return invocation.proceed();
-					}
-					catch (RuntimeException | Error ex) {
-						throw ex;
-					}
-					catch (Throwable ex) {
-						throw new CheckedException(ex);
-					}
-				});
+				result = invocation.proceed();
 			}
-			catch (CheckedException ex) {
-				throw ex.getCause();
+			catch (Throwable ex) {
+				// Surface the method's own failure; a failed rollback only rides along.
+				try {
+					manager.rollback(status);
+				}
+				catch (RuntimeException | Error rollbackFailure) {
+					ex.addSuppressed(rollbackFailure);
+				}
+				throw ex;
 			}
-		});
+			manager.commit(status);
+			return result;
+		}
 	}
 
 	private static @Nullable Route explicitRoute(Method method, Class<?> targetClass) {
@@ -130,44 +132,9 @@ public class RoutingInterceptor implements MethodInterceptor {
 	}
 
 	private static @Nullable Object proceedWith(Route route, MethodInvocation invocation) throws Throwable {
-		return proceedWith(route, invocation::proceed);
-	}
-
-	private static @Nullable Object proceedWith(Route route, ThrowingCall call) throws Throwable {
-		try {
-			return RoutingContext.callWith(route, () -> {
-				try {
-					return call.call();
-				}
-				catch (Exception ex) {
-					throw ex;
-				}
-				catch (Error ex) {
-					throw ex;
-				}
-				catch (Throwable ex) {
-					throw new CheckedException(ex);
-				}
-			});
+		try (RoutingContext.Scope scope = RoutingContext.open(route)) {
+			return invocation.proceed();
 		}
-		catch (CheckedException ex) {
-			throw ex.getCause();
-		}
-	}
-
-	@FunctionalInterface
-	private interface ThrowingCall {
-
-		@Nullable Object call() throws Throwable;
-
-	}
-
-	private static final class CheckedException extends RuntimeException {
-
-		CheckedException(Throwable cause) {
-			super(cause);
-		}
-
 	}
 
 }
