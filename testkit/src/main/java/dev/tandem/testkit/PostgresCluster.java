@@ -323,19 +323,31 @@ public final class PostgresCluster implements AutoCloseable {
 	/**
 	 * Stop every node (fast shutdown, immediate if that fails) and delete the cluster's
 	 * folder. Calling it again does nothing.
+	 * @throws IllegalStateException if a server cannot be stopped; the folder is then
+	 * kept and the next start with the same name cleans it up
 	 */
 	@Override
 	public void close() {
 		if (this.closed.compareAndSet(false, true)) {
-			try {
-				for (int i = this.nodes.size() - 1; i >= 0; i--) {
+			RuntimeException failure = null;
+			for (int i = this.nodes.size() - 1; i >= 0; i--) {
+				try {
 					this.nodes.get(i).stop();
 				}
-				deleteFolders(this.directory, this.socketDirectory);
+				catch (RuntimeException ex) {
+					if (failure == null) {
+						failure = ex;
+					}
+					else {
+						failure.addSuppressed(ex);
+					}
+				}
 			}
-			finally {
-				open.remove(this);
+			open.remove(this);
+			if (failure != null) {
+				throw failure;
 			}
+			deleteFolders(this.directory, this.socketDirectory);
 		}
 	}
 
@@ -383,11 +395,11 @@ public final class PostgresCluster implements AutoCloseable {
 		initdb(primary);
 		configure(primary.dataDirectory(), builder.settings);
 		stopwatch.lap("initdb");
-		for (PostgresNode standby : this.nodes.subList(1, this.nodes.size())) {
-			// A copy before the first start shares the primary's system identifier,
-			// which is all a standby needs when pg_basebackup is not at hand.
-			FileTree.copy(primary.dataDirectory(), standby.dataDirectory());
-		}
+		// A copy before the first start shares the primary's system identifier, which is
+		// all a standby needs when pg_basebackup is not at hand.
+		this.nodes.subList(1, this.nodes.size())
+			.parallelStream()
+			.forEach((standby) -> FileTree.copy(primary.dataDirectory(), standby.dataDirectory()));
 		stopwatch.lap("copy");
 		primary.writeNodeConfiguration();
 		primary.start(true);

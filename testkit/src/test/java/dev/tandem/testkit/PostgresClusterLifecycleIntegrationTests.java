@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
@@ -38,20 +37,19 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
  */
 class PostgresClusterLifecycleIntegrationTests {
 
-	@TempDir
-	Path base;
+	private final Path base = Path.of("target/tandem-testkit").toAbsolutePath();
 
 	@Test
 	void closeStopsEveryServerAndDeletesTheFolder() throws Exception {
 		PostgresCluster cluster = PostgresCluster.builder()
 			.baseDirectory(this.base)
-			.name("closing")
+			.name("LifecycleClosing")
 			.standbys(1)
 			.database("app")
 			.username("app_user")
 			.password("s3cret 'quoted'")
 			.start();
-		Path folder = this.base.resolve("closing");
+		Path folder = this.base.resolve("LifecycleClosing");
 		assertThat(cluster.nodes()).allSatisfy((node) -> assertThat(node.dataDirectory()).startsWith(folder));
 		assertThat(cluster.libpqUrl()).startsWith("postgresql://app_user:s3cret%20%27quoted%27@127.0.0.1:")
 			.endsWith("/app");
@@ -71,13 +69,13 @@ class PostgresClusterLifecycleIntegrationTests {
 	void startStopsServersLeftRunningByAnEarlierRunWithTheSameName() throws Exception {
 		PostgresCluster abandoned = PostgresCluster.builder()
 			.baseDirectory(this.base)
-			.name("reused")
+			.name("LifecycleReused")
 			.standbys(1)
 			.start();
 		List<Long> leftovers = postmasterPids(abandoned);
 		try (PostgresCluster cluster = PostgresCluster.builder()
 			.baseDirectory(this.base)
-			.name("reused")
+			.name("LifecycleReused")
 			.standbys(1)
 			.start()) {
 			assertThat(leftovers).noneMatch(Processes::isAlive);
@@ -91,7 +89,11 @@ class PostgresClusterLifecycleIntegrationTests {
 
 	@Test
 	void startWithoutStandbysGivesALonePrimary() {
-		try (PostgresCluster cluster = PostgresCluster.builder().baseDirectory(this.base).standbys(0).start()) {
+		try (PostgresCluster cluster = PostgresCluster.builder()
+			.baseDirectory(this.base)
+			.name("LifecycleLone")
+			.standbys(0)
+			.start()) {
 			assertThat(cluster.nodes()).hasSize(1);
 			assertThat(cluster.primary()).isSameAs(cluster.node(0));
 			assertThat(cluster.standbys()).isEmpty();
@@ -105,14 +107,14 @@ class PostgresClusterLifecycleIntegrationTests {
 		assertThatIllegalStateException()
 			.isThrownBy(() -> PostgresCluster.builder()
 				.baseDirectory(this.base)
-				.name("broken")
+				.name("LifecycleBroken")
 				.standbys(0)
 				.setting("shared_buffers", "not a size")
 				.start())
 			.withMessageContaining("Could not start node0")
 			.withMessageContaining("server.log")
 			.withMessageContaining("shared_buffers");
-		assertThat(this.base.resolve("broken/node0/data/postmaster.pid")).doesNotExist();
+		assertThat(this.base.resolve("LifecycleBroken/node0/data/postmaster.pid")).doesNotExist();
 	}
 
 	private static List<Long> postmasterPids(PostgresCluster cluster) throws IOException {
