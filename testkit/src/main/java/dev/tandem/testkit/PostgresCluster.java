@@ -632,6 +632,18 @@ public final class PostgresCluster implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Disown a cluster of this JVM that was not closed and lives in the folder about to
+	 * be reused, so that closing it later cannot stop the new cluster's servers.
+	 */
+	private static void forgetEarlierClusterIn(Path directory) {
+		for (PostgresCluster earlier : open) {
+			if (earlier.directory.equals(directory) && earlier.closed.compareAndSet(false, true)) {
+				open.remove(earlier);
+			}
+		}
+	}
+
 	private static void registerShutdownHook() {
 		if (shutdownHookRegistered.compareAndSet(false, true)) {
 			Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -784,6 +796,7 @@ public final class PostgresCluster implements AutoCloseable {
 			PostgresBinaries binaries = PostgresBinaries.in(base);
 			Path directory = base.resolve(this.name);
 			Path socketDirectory = socketDirectory(directory, Path.of(System.getProperty("java.io.tmpdir")));
+			forgetEarlierClusterIn(directory);
 			removeLeftovers(binaries, directory, socketDirectory);
 			try {
 				Files.createDirectories(directory);

@@ -82,9 +82,11 @@ class PostgresClusterLifecycleIntegrationTests {
 			assertThat(cluster.primary().isInRecovery()).isFalse();
 			assertThat(cluster.standbys()).hasSize(1);
 			assertThat(postmasterPids(cluster)).doesNotContainAnyElementsOf(leftovers);
+			// The abandoned cluster shares the folder: closing it must leave the new one.
+			abandoned.close();
+			assertThat(cluster.nodes()).allMatch(PostgresNode::isRunning);
+			assertThat(cluster.directory()).isDirectory();
 		}
-		// Its servers are gone already; closing must still work.
-		abandoned.close();
 	}
 
 	@Test
