@@ -62,7 +62,7 @@ public final class TandemAutoConfiguration {
 	@ConditionalOnMissingBean
 	TandemClusters tandemClusters(TandemProperties properties, Environment environment) {
 		TandemClusters clusters = TandemClusters.resolve(properties, environment);
-		logger.info("Tandem: writer {} , readers {}, reads target '{}', balance '{}'", clusters.writer().maskedUrl(),
+		logger.info("Tandem: writer {}, readers {}, reads target '{}', balance '{}'", clusters.writer().maskedUrl(),
 				clusters.reader().hosts(), clusters.readTarget().value(),
 				properties.getReads().getBalance().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
 		return clusters;

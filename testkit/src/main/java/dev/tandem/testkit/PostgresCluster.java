@@ -494,8 +494,7 @@ public final class PostgresCluster implements AutoCloseable {
 				"CREATE ROLE " + role + " LOGIN PASSWORD " + literal(this.password));
 		if (primary.querySingle("SELECT datname FROM pg_database WHERE datname = ?", this.database) == null) {
 			// FILE_COPY: with fsync off it beats WAL-logging the template, and the
-			// standbys
-			// replay a small record instead of megabytes.
+			// standbys replay a small record instead of megabytes.
 			primary.execute("CREATE DATABASE " + identifier(this.database) + " OWNER " + role + " STRATEGY FILE_COPY");
 		}
 		else {
