@@ -14,9 +14,7 @@ class ClusterUrlMissingFailureAnalyzer extends AbstractFailureAnalyzer<ClusterUr
 				+ "postgresql://user:password@host1:5432,host2:5432/database, or set both 'tandem.writer.url' and "
 				+ "'tandem.reader.url' for separate endpoints. To build the DataSource yourself, define a DataSource "
 				+ "bean or set 'tandem.enabled=false'.";
-		return new FailureAnalysis(
-				"Tandem could not find the PostgreSQL cluster to connect to: " + cause.getMessage() + ".", action,
-				cause);
+		return new FailureAnalysis("Tandem cannot start: " + cause.getMessage() + ".", action, cause);
 	}
 
 }

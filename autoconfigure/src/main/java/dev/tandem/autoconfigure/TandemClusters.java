@@ -81,7 +81,7 @@ public record TandemClusters(ClusterSpec writer, ClusterSpec reader, ReadTarget 
 			return credentials(spec, properties);
 		}
 		throw new ClusterUrlMissingException(
-				"No PostgreSQL cluster is configured: tandem.url, the DATABASE_URL environment variable and "
+				"no PostgreSQL cluster is configured: tandem.url, the DATABASE_URL environment variable and "
 						+ "spring.datasource.url are all unset");
 	}
 

@@ -32,8 +32,8 @@ class FailureAnalyzersIntegrationTests {
 	@Test
 	void missingUrlIsReportedWithTheWayOut(CapturedOutput output) {
 		assertThatException().isThrownBy(() -> run());
-		assertThat(output).contains("APPLICATION FAILED TO START", "Tandem could not find the PostgreSQL cluster",
-				"Set 'tandem.url'");
+		assertThat(output).contains("APPLICATION FAILED TO START",
+				"Tandem cannot start: no PostgreSQL cluster is configured", "Set 'tandem.url'");
 	}
 
 	private static void run(String... args) {
