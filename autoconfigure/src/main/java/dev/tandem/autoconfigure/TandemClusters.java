@@ -40,6 +40,16 @@ public record TandemClusters(ClusterSpec writer, ClusterSpec reader, ReadTarget 
 		return new ArrayList<>(nodes);
 	}
 
+	/**
+	 * Connection settings of a node: the writer's for the writer's hosts, else the
+	 * reader's.
+	 * @param node the node
+	 * @return its settings
+	 */
+	public ClusterSpec specFor(HostAndPort node) {
+		return this.writer.hosts().contains(node) ? this.writer : this.reader;
+	}
+
 	static TandemClusters resolve(TandemProperties properties, Environment environment) {
 		String writerUrl = properties.getWriter().getUrl();
 		String readerUrl = properties.getReader().getUrl();

@@ -8,9 +8,11 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import dev.tandem.url.ClusterSpec;
 import dev.tandem.url.HostAndPort;
@@ -28,7 +30,7 @@ public final class JdbcNodeProbe implements NodeProbe, AutoCloseable {
 			+ "(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text, "
 			+ "pg_last_wal_receive_lsn()::text, pg_last_xact_replay_timestamp()";
 
-	private final ClusterSpec spec;
+	private final Function<HostAndPort, ClusterSpec> specs;
 
 	private final Duration timeout;
 
@@ -38,12 +40,13 @@ public final class JdbcNodeProbe implements NodeProbe, AutoCloseable {
 
 	/**
 	 * Creates a probe.
-	 * @param spec the cluster's connection settings (credentials, driver properties)
+	 * @param specs the connection settings (credentials, driver properties) of each node;
+	 * separate writer and reader endpoints may differ
 	 * @param timeout bound on connecting, logging in and answering, rounded up to whole
 	 * seconds as pgjdbc takes them
 	 */
-	public JdbcNodeProbe(ClusterSpec spec, Duration timeout) {
-		this.spec = spec;
+	public JdbcNodeProbe(Function<HostAndPort, ClusterSpec> specs, Duration timeout) {
+		this.specs = specs;
 		this.timeout = timeout;
 	}
 
@@ -71,20 +74,21 @@ public final class JdbcNodeProbe implements NodeProbe, AutoCloseable {
 		if (existing != null) {
 			return existing;
 		}
+		ClusterSpec spec = this.specs.apply(node);
 		Properties properties = new Properties();
-		properties.putAll(this.spec.driverProperties());
+		properties.putAll(spec.driverProperties());
 		String seconds = Long.toString(Math.max(1, (this.timeout.toMillis() + 999) / 1000));
 		properties.setProperty("connectTimeout", seconds);
 		properties.setProperty("loginTimeout", seconds);
 		properties.setProperty("socketTimeout", seconds);
 		properties.setProperty("ApplicationName", "tandem-topology");
-		if (this.spec.username() != null) {
-			properties.setProperty("user", this.spec.username());
+		if (spec.username() != null) {
+			properties.setProperty("user", spec.username());
 		}
-		if (this.spec.password() != null) {
-			properties.setProperty("password", this.spec.password());
+		if (spec.password() != null) {
+			properties.setProperty("password", spec.password());
 		}
-		Connection connection = this.driver.connect(this.spec.jdbcUrl(java.util.List.of(node)), properties);
+		Connection connection = this.driver.connect(spec.jdbcUrl(List.of(node)), properties);
 		if (connection == null) {
 			throw new SQLException("pgjdbc refused URL for " + node);
 		}

@@ -198,6 +198,16 @@ class TandemAutoConfigurationTests {
 	}
 
 	@Test
+	void runWithNonPositiveCheckIntervalFailsNamingTheProperty() {
+		this.runner.withPropertyValues("tandem.url=" + cluster.libpqUrl(), "tandem.topology.check-interval=0s")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.hasMessageContaining("tandem.topology.check-interval must be positive");
+			});
+	}
+
+	@Test
 	void runWithoutJpaUsesJdbcTransactionManager() {
 		this.runner.withPropertyValues("tandem.url=" + cluster.libpqUrl())
 			.withClassLoader(new FilteredClassLoader("org.hibernate", "jakarta.persistence"))
