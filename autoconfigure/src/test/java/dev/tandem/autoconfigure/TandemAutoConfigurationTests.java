@@ -264,6 +264,20 @@ class TandemAutoConfigurationTests {
 	}
 
 	@Test
+	void runWithNoNodeReachableStillStarts() throws Exception {
+		int closedPort;
+		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+			closedPort = socket.getLocalPort();
+		}
+		this.runner.withPropertyValues("tandem.url=postgresql://app:secret@127.0.0.1:" + closedPort + "/db")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(TopologyMonitor.class).snapshot().nodes()).singleElement()
+					.satisfies((status) -> assertThat(status.reachable()).isFalse());
+			});
+	}
+
+	@Test
 	void runWithPrimaryTargetReadsFromThePrimary() {
 		this.runner.withPropertyValues("tandem.url=" + cluster.libpqUrl(), "tandem.reads.target=primary")
 			.run((context) -> assertThat(servedBy(context, true)).isEqualTo(cluster.cluster().node(0).port()));
