@@ -27,6 +27,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.context.EnvironmentAware;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -126,14 +127,24 @@ public final class TandemAutoConfiguration {
 	/**
 	 * Makes sure an auto-proxy creator exists, as {@code @EnableTransactionManagement}
 	 * does, so the routing advice applies even in an application without transaction
-	 * management.
+	 * management. Proxies classes unless {@code spring.aop.proxy-target-class=false}, as
+	 * Spring Boot does.
 	 */
-	static class AutoProxyRegistrar implements ImportBeanDefinitionRegistrar {
+	static class AutoProxyRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware {
+
+		private boolean proxyTargetClass = true;
+
+		@Override
+		public void setEnvironment(Environment environment) {
+			this.proxyTargetClass = environment.getProperty("spring.aop.proxy-target-class", Boolean.class, true);
+		}
 
 		@Override
 		public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
 			AopConfigUtils.registerAutoProxyCreatorIfNecessary(registry);
-			AopConfigUtils.forceAutoProxyCreatorToUseClassProxying(registry);
+			if (this.proxyTargetClass) {
+				AopConfigUtils.forceAutoProxyCreatorToUseClassProxying(registry);
+			}
 		}
 
 	}

@@ -9,6 +9,7 @@ import java.util.Set;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tandem.ReadFromReplica;
 import dev.tandem.pool.TandemPools;
 import dev.tandem.routing.ReaderSelector;
 import dev.tandem.testkit.PostgresClusterExtension;
@@ -20,6 +21,7 @@ import dev.tandem.url.ReadTarget;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
@@ -278,6 +280,18 @@ class TandemAutoConfigurationTests {
 	}
 
 	@Test
+	void readFromReplicaWorksWithoutTransactionManagement() {
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(TandemAutoConfiguration.class))
+			.withPropertyValues("tandem.url=" + cluster.libpqUrl())
+			.withUserConfiguration(ReplicaReader.class)
+			.run((context) -> {
+				assertThat(context).doesNotHaveBean(PlatformTransactionManager.class);
+				assertThat(context.getBean(ReplicaReader.class).port()).isIn(cluster.cluster().node(1).port(),
+						cluster.cluster().node(2).port());
+			});
+	}
+
+	@Test
 	void runWithPrimaryTargetReadsFromThePrimary() {
 		this.runner.withPropertyValues("tandem.url=" + cluster.libpqUrl(), "tandem.reads.target=primary")
 			.run((context) -> assertThat(servedBy(context, true)).isEqualTo(cluster.cluster().node(0).port()));
@@ -321,6 +335,19 @@ class TandemAutoConfigurationTests {
 		FailureAnalysis analysis = analyzer.analyze(failure);
 		assertThat(analysis).isNotNull();
 		return analysis;
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ReplicaReader {
+
+		@Autowired
+		private DataSource dataSource;
+
+		@ReadFromReplica
+		public int port() {
+			return new JdbcTemplate(this.dataSource).queryForObject("SELECT inet_server_port()", Integer.class);
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
