@@ -64,8 +64,7 @@ public final class TandemAutoConfiguration {
 	TandemClusters tandemClusters(TandemProperties properties, Environment environment) {
 		TandemClusters clusters = TandemClusters.resolve(properties, environment);
 		logger.info("Tandem: writer {}, readers {}, reads target '{}', balance '{}'", clusters.writer().maskedUrl(),
-				clusters.reader().hosts(), clusters.readTarget().value(),
-				properties.getReads().getBalance().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+				clusters.reader().hosts(), clusters.readTarget().value(), properties.getReads().getBalance());
 		return clusters;
 	}
 
@@ -107,7 +106,6 @@ public final class TandemAutoConfiguration {
 		// a node may be down at startup.
 		proxy.setDefaultAutoCommit(true);
 		proxy.setDefaultTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-		proxy.afterPropertiesSet();
 		return proxy;
 	}
 

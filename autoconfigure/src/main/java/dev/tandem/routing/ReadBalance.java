@@ -1,5 +1,7 @@
 package dev.tandem.routing;
 
+import java.util.Locale;
+
 /**
  * How reads are spread over the eligible standbys.
  */
@@ -12,6 +14,15 @@ public enum ReadBalance {
 	RANDOM,
 
 	/** The standby whose pool has the fewest connections in use. */
-	LEAST_ACTIVE
+	LEAST_ACTIVE;
+
+	/**
+	 * The spelling of {@code tandem.reads.balance}.
+	 * @return for example {@code round-robin}
+	 */
+	@Override
+	public String toString() {
+		return name().toLowerCase(Locale.ROOT).replace('_', '-');
+	}
 
 }

@@ -1,6 +1,9 @@
 package dev.tandem.routing;
 
 import java.lang.reflect.Method;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import dev.tandem.ReadFromPrimary;
@@ -10,6 +13,7 @@ import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.aop.support.AopUtils;
+import org.springframework.core.MethodClassKey;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -32,6 +36,8 @@ public class RoutingInterceptor implements MethodInterceptor {
 
 	private final Supplier<@Nullable PlatformTransactionManager> transactionManager;
 
+	private final Map<MethodClassKey, Optional<Route>> explicitRoutes = new ConcurrentHashMap<>();
+
 	/**
 	 * Creates the interceptor.
 	 * @param transactionAttributes reads {@code @Transactional} as Spring does
@@ -50,7 +56,10 @@ public class RoutingInterceptor implements MethodInterceptor {
 		Method method = invocation.getMethod();
 		Class<?> targetClass = (invocation.getThis() != null) ? AopUtils.getTargetClass(invocation.getThis())
 				: method.getDeclaringClass();
-		Route explicit = explicitRoute(method, targetClass);
+		Route explicit = this.explicitRoutes
+			.computeIfAbsent(new MethodClassKey(method, targetClass),
+					(key) -> Optional.ofNullable(explicitRoute(method, targetClass)))
+			.orElse(null);
 		TransactionAttribute transaction = this.transactionAttributes.getTransactionAttribute(method, targetClass);
 		if (TransactionSynchronizationManager.isActualTransactionActive() && !leavesCurrentTransaction(transaction)) {
 			if (explicit == Route.PRIMARY && TransactionSynchronizationManager.isCurrentTransactionReadOnly()) {
