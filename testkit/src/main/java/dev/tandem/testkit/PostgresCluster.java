@@ -266,13 +266,9 @@ public final class PostgresCluster implements AutoCloseable {
 					+ System.lineSeparator() + result.output() + System.lineSeparator() + "Last lines of "
 					+ node.logFile() + ":" + System.lineSeparator() + FileTree.tail(node.logFile(), 30));
 		}
-		long deadline = System.nanoTime() + PostgresNode.TIMEOUT.toNanos();
-		while (node.isInRecovery()) {
-			if (System.nanoTime() > deadline) {
-				throw new IllegalStateException(node + " is still in recovery " + PostgresNode.TIMEOUT
-						+ " after promotion; see " + node.logFile());
-			}
-			Processes.pause(Duration.ofMillis(20));
+		if (!Processes.await(PostgresNode.TIMEOUT, Duration.ofMillis(20), () -> !node.isInRecovery())) {
+			throw new IllegalStateException(
+					node + " is still in recovery " + PostgresNode.TIMEOUT + " after promotion; see " + node.logFile());
 		}
 		logger.info("Promoted {} of cluster '{}'", node, this.name);
 	}
@@ -307,15 +303,12 @@ public final class PostgresCluster implements AutoCloseable {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		String target = primary().querySingle("SELECT pg_current_wal_lsn()::text");
 		for (PostgresNode standby : standbys()) {
-			while (!"true".equals(standby
-				.querySingle("SELECT coalesce(pg_last_wal_replay_lsn() >= ?::pg_lsn, false)::text", target))) {
-				if (System.nanoTime() > deadline) {
-					throw new IllegalStateException(standby + " of cluster '" + this.name + "' has not replayed "
-							+ target + " within " + timeout + " (replayed "
-							+ standby.querySingle("SELECT pg_last_wal_replay_lsn()::text") + ", replay state '"
-							+ standby.querySingle("SELECT pg_get_wal_replay_pause_state()") + "')");
-				}
-				Processes.pause(Duration.ofMillis(10));
+			if (!Processes.awaitUntil(deadline, Duration.ofMillis(10), () -> "true".equals(standby
+				.querySingle("SELECT coalesce(pg_last_wal_replay_lsn() >= ?::pg_lsn, false)::text", target)))) {
+				throw new IllegalStateException(standby + " of cluster '" + this.name + "' has not replayed " + target
+						+ " within " + timeout + " (replayed "
+						+ standby.querySingle("SELECT pg_last_wal_replay_lsn()::text") + ", replay state '"
+						+ standby.querySingle("SELECT pg_get_wal_replay_pause_state()") + "')");
 			}
 		}
 	}
@@ -507,32 +500,26 @@ public final class PostgresCluster implements AutoCloseable {
 			.skip(1)
 			.map(PostgresNode::name)
 			.collect(Collectors.toCollection(HashSet::new));
-		long deadline = System.nanoTime() + PostgresNode.TIMEOUT.toNanos();
-		while (true) {
-			Set<String> streaming = new HashSet<>();
-			String names = primary.querySingle(
-					"SELECT string_agg(application_name, ',') FROM pg_stat_replication WHERE state = 'streaming'");
-			if (names != null) {
-				streaming.addAll(List.of(names.split(",")));
+		if (!Processes.await(PostgresNode.TIMEOUT, Duration.ofMillis(10),
+				() -> streaming(primary).containsAll(expected))) {
+			StringBuilder message = new StringBuilder("Standbys of cluster '" + this.name + "' are not streaming after "
+					+ PostgresNode.TIMEOUT + " (streaming: " + streaming(primary) + ")");
+			for (PostgresNode standby : this.nodes.subList(1, this.nodes.size())) {
+				message.append(System.lineSeparator())
+					.append("Last lines of ")
+					.append(standby.logFile())
+					.append(':')
+					.append(System.lineSeparator())
+					.append(FileTree.tail(standby.logFile(), 15));
 			}
-			if (streaming.containsAll(expected)) {
-				return;
-			}
-			if (System.nanoTime() > deadline) {
-				StringBuilder message = new StringBuilder("Standbys of cluster '" + this.name
-						+ "' are not streaming after " + PostgresNode.TIMEOUT + " (streaming: " + streaming + ")");
-				for (PostgresNode standby : this.nodes.subList(1, this.nodes.size())) {
-					message.append(System.lineSeparator())
-						.append("Last lines of ")
-						.append(standby.logFile())
-						.append(':')
-						.append(System.lineSeparator())
-						.append(FileTree.tail(standby.logFile(), 15));
-				}
-				throw new IllegalStateException(message.toString());
-			}
-			Processes.pause(Duration.ofMillis(10));
+			throw new IllegalStateException(message.toString());
 		}
+	}
+
+	private static Set<String> streaming(PostgresNode primary) {
+		String names = primary
+			.querySingle("SELECT string_agg(application_name, ',') FROM pg_stat_replication WHERE state = 'streaming'");
+		return (names != null) ? new HashSet<>(List.of(names.split(","))) : Set.of();
 	}
 
 	private void stopImmediately() {

@@ -278,14 +278,10 @@ public final class PostgresNode {
 	 */
 	public void pauseReplay() {
 		execute("SELECT pg_wal_replay_pause()");
-		long deadline = System.nanoTime() + TIMEOUT.toNanos();
-		String state;
-		while (!"paused".equals(state = querySingle("SELECT pg_get_wal_replay_pause_state()"))) {
-			if (System.nanoTime() > deadline) {
-				throw new IllegalStateException(
-						"Replay on " + this.name + " did not pause within " + TIMEOUT + " (state '" + state + "')");
-			}
-			Processes.pause(POLL);
+		if (!Processes.await(TIMEOUT, POLL,
+				() -> "paused".equals(querySingle("SELECT pg_get_wal_replay_pause_state()")))) {
+			throw new IllegalStateException("Replay on " + this.name + " did not pause within " + TIMEOUT + " (state '"
+					+ querySingle("SELECT pg_get_wal_replay_pause_state()") + "')");
 		}
 	}
 

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * Runs the PostgreSQL command-line tools and checks on server processes.
@@ -172,12 +173,34 @@ final class Processes {
 	}
 
 	static boolean awaitDeath(long pid, Duration timeout) {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		while (isAlive(pid)) {
-			if (System.nanoTime() > deadline) {
+		return await(timeout, Duration.ofMillis(20), () -> !isAlive(pid));
+	}
+
+	/**
+	 * Poll a condition until it holds or the timeout passes; the one waiting loop of the
+	 * testkit.
+	 * @param timeout how long to wait at most
+	 * @param poll time between two looks
+	 * @param done the condition
+	 * @return whether the condition held in time
+	 */
+	static boolean await(Duration timeout, Duration poll, BooleanSupplier done) {
+		return awaitUntil(System.nanoTime() + timeout.toNanos(), poll, done);
+	}
+
+	/**
+	 * Poll a condition until it holds or {@code System.nanoTime()} passes a deadline.
+	 * @param deadline the deadline, in {@link System#nanoTime()} terms
+	 * @param poll time between two looks
+	 * @param done the condition
+	 * @return whether the condition held in time
+	 */
+	static boolean awaitUntil(long deadline, Duration poll, BooleanSupplier done) {
+		while (!done.getAsBoolean()) {
+			if (System.nanoTime() - deadline > 0) {
 				return false;
 			}
-			pause(Duration.ofMillis(20));
+			pause(poll);
 		}
 		return true;
 	}
