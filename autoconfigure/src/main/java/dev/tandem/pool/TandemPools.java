@@ -1,7 +1,6 @@
 package dev.tandem.pool;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -29,8 +28,6 @@ public final class TandemPools implements AutoCloseable {
 
 	private static final String READ_ONLY_OPTION = "-c default_transaction_read_only=on";
 
-	private final ClusterSpec writerSpec;
-
 	private final ClusterSpec readerSpec;
 
 	private final Consumer<HikariConfig> readerCustomizer;
@@ -50,7 +47,6 @@ public final class TandemPools implements AutoCloseable {
 	 */
 	public TandemPools(ClusterSpec writerSpec, ClusterSpec readerSpec, Consumer<HikariConfig> writerCustomizer,
 			Consumer<HikariConfig> readerCustomizer) {
-		this.writerSpec = writerSpec;
 		this.readerSpec = readerSpec;
 		this.readerCustomizer = readerCustomizer;
 		HikariConfig config = baseConfig(writerSpec, WRITER_POOL_NAME, writerSpec.hosts());
@@ -116,7 +112,7 @@ public final class TandemPools implements AutoCloseable {
 	 * @param node the host
 	 * @return the pool name
 	 */
-	public static String readerPoolName(HostAndPort node) {
+	static String readerPoolName(HostAndPort node) {
 		return "tandem-reader-" + node.host().replace(':', '_') + "-" + node.port();
 	}
 
@@ -132,30 +128,6 @@ public final class TandemPools implements AutoCloseable {
 		}
 		HikariPoolMXBean bean = pool.getHikariPoolMXBean();
 		return (bean != null) ? bean.getActiveConnections() : 0;
-	}
-
-	/**
-	 * The reader pools created so far.
-	 * @return the pools by host
-	 */
-	public Map<HostAndPort, HikariDataSource> readers() {
-		return new LinkedHashMap<>(this.readers);
-	}
-
-	/**
-	 * The writer's connection settings.
-	 * @return the writer spec
-	 */
-	public ClusterSpec writerSpec() {
-		return this.writerSpec;
-	}
-
-	/**
-	 * The readers' connection settings.
-	 * @return the reader spec
-	 */
-	public ClusterSpec readerSpec() {
-		return this.readerSpec;
 	}
 
 	@Override

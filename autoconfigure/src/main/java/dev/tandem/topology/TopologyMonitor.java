@@ -7,14 +7,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 import dev.tandem.url.HostAndPort;
 import org.slf4j.Logger;
@@ -36,8 +35,6 @@ public final class TopologyMonitor implements AutoCloseable {
 	private final Duration interval;
 
 	private final Map<HostAndPort, NodeStatus> latest;
-
-	private final List<Consumer<TopologySnapshot>> listeners = new CopyOnWriteArrayList<>();
 
 	private final ScheduledExecutorService executor;
 
@@ -88,7 +85,7 @@ public final class TopologyMonitor implements AutoCloseable {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-		catch (java.util.concurrent.ExecutionException ex) {
+		catch (ExecutionException ex) {
 			logger.warn("First topology check failed", ex.getCause());
 		}
 		long millis = this.interval.toMillis();
@@ -98,12 +95,7 @@ public final class TopologyMonitor implements AutoCloseable {
 		return this.snapshot;
 	}
 
-	/**
-	 * Checks one node now, on the calling thread, and publishes the result.
-	 * @param node the node
-	 * @return the node's new status
-	 */
-	public NodeStatus checkNow(HostAndPort node) {
+	private void checkNow(HostAndPort node) {
 		NodeStatus status;
 		try {
 			status = this.probe.check(node);
@@ -112,35 +104,15 @@ public final class TopologyMonitor implements AutoCloseable {
 			status = NodeStatus.unreachable(node, String.valueOf(ex.getMessage()));
 		}
 		publish(status);
-		return status;
-	}
-
-	/**
-	 * Checks every node now, one after the other, on the calling thread.
-	 * @return the snapshot after the checks
-	 */
-	public TopologySnapshot refresh() {
-		this.nodes.forEach(this::checkNow);
-		return this.snapshot;
 	}
 
 	private void publish(NodeStatus status) {
-		TopologySnapshot next;
 		synchronized (this.latest) {
 			NodeStatus previous = this.latest.put(status.node(), status);
 			if (previous != null && previous.role() != status.role()) {
 				logger.info("Node {} is now {} (was {})", status.node(), describe(status), describe(previous));
 			}
-			next = new TopologySnapshot(new ArrayList<>(this.latest.values()), Instant.now());
-			this.snapshot = next;
-		}
-		for (Consumer<TopologySnapshot> listener : this.listeners) {
-			try {
-				listener.accept(next);
-			}
-			catch (RuntimeException ex) {
-				logger.warn("Topology listener failed", ex);
-			}
+			this.snapshot = new TopologySnapshot(new ArrayList<>(this.latest.values()), Instant.now());
 		}
 	}
 
@@ -154,22 +126,6 @@ public final class TopologyMonitor implements AutoCloseable {
 	 */
 	public TopologySnapshot snapshot() {
 		return this.snapshot;
-	}
-
-	/**
-	 * Adds a listener called after every check, on the checking thread.
-	 * @param listener the listener
-	 */
-	public void addListener(Consumer<TopologySnapshot> listener) {
-		this.listeners.add(listener);
-	}
-
-	/**
-	 * The nodes this monitor checks.
-	 * @return the nodes, in configuration order
-	 */
-	public List<HostAndPort> nodes() {
-		return this.nodes;
 	}
 
 	/**
