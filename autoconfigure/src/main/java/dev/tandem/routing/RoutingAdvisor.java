@@ -8,10 +8,8 @@ import org.aopalliance.aop.Advice;
 
 import org.springframework.aop.Pointcut;
 import org.springframework.aop.support.AbstractPointcutAdvisor;
-import org.springframework.aop.support.AopUtils;
 import org.springframework.aop.support.StaticMethodMatcherPointcut;
 import org.springframework.core.Ordered;
-import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.transaction.interceptor.TransactionAttributeSource;
 
 /**
@@ -60,16 +58,8 @@ public class RoutingAdvisor extends AbstractPointcutAdvisor {
 
 		@Override
 		public boolean matches(Method method, Class<?> targetClass) {
-			if (AnnotatedElementUtils.hasAnnotation(targetClass, ReadFromPrimary.class)
-					|| AnnotatedElementUtils.hasAnnotation(targetClass, ReadFromReplica.class)) {
-				return true;
-			}
-			Method specific = AopUtils.getMostSpecificMethod(method, targetClass);
-			if (AnnotatedElementUtils.hasAnnotation(specific, ReadFromPrimary.class)
-					|| AnnotatedElementUtils.hasAnnotation(specific, ReadFromReplica.class)) {
-				return true;
-			}
-			return this.transactionAttributes.getTransactionAttribute(method, targetClass) != null;
+			return RoutingInterceptor.explicitRoute(method, targetClass) != null
+					|| this.transactionAttributes.getTransactionAttribute(method, targetClass) != null;
 		}
 
 	}

@@ -105,7 +105,15 @@ public class RoutingInterceptor implements MethodInterceptor {
 		}
 	}
 
-	private static @Nullable Route explicitRoute(Method method, Class<?> targetClass) {
+	/**
+	 * The route that {@link ReadFromPrimary} or {@link ReadFromReplica} asks for, on the
+	 * method or else on its class.
+	 * @param method the method
+	 * @param targetClass the class it is called on
+	 * @return the route, or {@code null} when neither annotation applies
+	 * @throws IllegalStateException when both apply
+	 */
+	static @Nullable Route explicitRoute(Method method, Class<?> targetClass) {
 		Method specific = AopUtils.getMostSpecificMethod(method, targetClass);
 		boolean primary = AnnotatedElementUtils.hasAnnotation(specific, ReadFromPrimary.class);
 		boolean replica = AnnotatedElementUtils.hasAnnotation(specific, ReadFromReplica.class);
