@@ -79,13 +79,8 @@ public final class TandemAutoConfiguration {
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	TopologyMonitor tandemTopologyMonitor(TandemClusters clusters, TandemProperties properties) {
-		Duration interval = properties.getTopology().getCheckInterval();
-		if (interval.isNegative() || interval.isZero()) {
-			throw new IllegalStateException(
-					"tandem.topology.check-interval must be positive, was " + interval.toMillis() + "ms");
-		}
 		TopologyMonitor monitor = new TopologyMonitor(clusters.nodes(),
-				new JdbcNodeProbe(clusters::specFor, PROBE_TIMEOUT), interval);
+				new JdbcNodeProbe(clusters::specFor, PROBE_TIMEOUT), properties.getTopology().getCheckInterval());
 		monitor.start(PROBE_TIMEOUT.plusSeconds(1));
 		return monitor;
 	}

@@ -8,7 +8,6 @@ import dev.tandem.url.ClusterSpec;
 import dev.tandem.url.ClusterUrlParser;
 import dev.tandem.url.HostAndPort;
 import dev.tandem.url.ReadTarget;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,9 +55,8 @@ public record TandemClusters(ClusterSpec writer, ClusterSpec reader, ReadTarget 
 		ClusterSpec writer;
 		ClusterSpec reader;
 		if (StringUtils.hasText(writerUrl)) {
-			writer = credentials(ClusterUrlParser.parse("tandem.writer.url", writerUrl), properties);
-			reader = StringUtils.hasText(readerUrl)
-					? credentials(ClusterUrlParser.parse("tandem.reader.url", readerUrl), properties) : writer;
+			writer = parse("tandem.writer.url", writerUrl, properties);
+			reader = StringUtils.hasText(readerUrl) ? parse("tandem.reader.url", readerUrl, properties) : writer;
 		}
 		else if (StringUtils.hasText(readerUrl)) {
 			throw new ClusterUrlMissingException(
@@ -77,41 +75,37 @@ public record TandemClusters(ClusterSpec writer, ClusterSpec reader, ReadTarget 
 
 	private static ClusterSpec single(TandemProperties properties, Environment environment) {
 		if (StringUtils.hasText(properties.getUrl())) {
-			return credentials(ClusterUrlParser.parse("tandem.url", properties.getUrl()), properties);
+			return parse("tandem.url", properties.getUrl(), properties);
 		}
 		String databaseUrl = environment.getProperty("DATABASE_URL");
 		if (StringUtils.hasText(databaseUrl)) {
-			return credentials(ClusterUrlParser.parse("DATABASE_URL", databaseUrl), properties);
+			return parse("DATABASE_URL", databaseUrl, properties);
 		}
 		String datasourceUrl = environment.getProperty("spring.datasource.url");
 		if (StringUtils.hasText(datasourceUrl)) {
-			ClusterSpec spec = ClusterUrlParser.parse("spring.datasource.url", datasourceUrl)
+			return ClusterUrlParser.parse("spring.datasource.url", datasourceUrl)
 				.withCredentials(environment.getProperty("spring.datasource.username"),
-						environment.getProperty("spring.datasource.password"));
-			return credentials(spec, properties);
+						environment.getProperty("spring.datasource.password"))
+				.withCredentials(properties.getUsername(), properties.getPassword());
 		}
 		throw new ClusterUrlMissingException(
 				"no PostgreSQL cluster is configured: tandem.url, the DATABASE_URL environment variable and "
 						+ "spring.datasource.url are all unset");
 	}
 
-	private static ClusterSpec credentials(ClusterSpec spec, TandemProperties properties) {
-		if (properties.getUsername() == null && properties.getPassword() == null) {
-			return spec;
-		}
-		return spec.withCredentials(properties.getUsername(), properties.getPassword());
+	private static ClusterSpec parse(String property, String url, TandemProperties properties) {
+		return ClusterUrlParser.parse(property, url)
+			.withCredentials(properties.getUsername(), properties.getPassword());
 	}
 
 	private static ReadTarget readTarget(TandemProperties properties, ClusterSpec writer, ClusterSpec reader) {
 		if (properties.getReads().getTarget() != null) {
 			return properties.getReads().getTarget();
 		}
-		ReadTarget fromUrl = firstNonNull(reader.readTarget(), writer.readTarget());
-		return (fromUrl != null) ? fromUrl : ReadTarget.PREFER_STANDBY;
-	}
-
-	private static @Nullable ReadTarget firstNonNull(@Nullable ReadTarget first, @Nullable ReadTarget second) {
-		return (first != null) ? first : second;
+		if (reader.readTarget() != null) {
+			return reader.readTarget();
+		}
+		return (writer.readTarget() != null) ? writer.readTarget() : ReadTarget.PREFER_STANDBY;
 	}
 
 	private static void warn(ClusterSpec spec) {

@@ -217,6 +217,10 @@ public class TandemProperties {
 		}
 
 		public void setCheckInterval(Duration checkInterval) {
+			if (checkInterval.isNegative() || checkInterval.isZero()) {
+				throw new IllegalArgumentException(
+						"tandem.topology.check-interval must be positive, was " + checkInterval.toMillis() + "ms");
+			}
 			this.checkInterval = checkInterval;
 		}
 
