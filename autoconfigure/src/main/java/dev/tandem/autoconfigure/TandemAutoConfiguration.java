@@ -2,17 +2,24 @@ package dev.tandem.autoconfigure;
 
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Map;
 
 import javax.sql.DataSource;
 
+import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.pool.TandemPools;
+import dev.tandem.routing.FailoverListener;
 import dev.tandem.routing.ReaderDataSource;
 import dev.tandem.routing.ReaderSelector;
 import dev.tandem.routing.RoutingAdvisor;
 import dev.tandem.routing.RoutingInterceptor;
+import dev.tandem.routing.RoutingObserver;
 import dev.tandem.routing.TandemRoutingDataSource;
+import dev.tandem.routing.WriterDataSource;
 import dev.tandem.topology.JdbcNodeProbe;
+import dev.tandem.topology.LagLimit;
 import dev.tandem.topology.TopologyMonitor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,33 +77,56 @@ public final class TandemAutoConfiguration {
 
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
-	TandemPools tandemPools(TandemClusters clusters, TandemProperties properties) {
-		return new TandemPools(clusters.writer(), clusters.reader(),
-				(config) -> HikariSettings.apply("tandem.writer.hikari", properties.getWriter().getHikari(), config),
-				(config) -> HikariSettings.apply("tandem.reader.hikari", properties.getReader().getHikari(), config));
-	}
-
-	@Bean(destroyMethod = "close")
-	@ConditionalOnMissingBean
 	TopologyMonitor tandemTopologyMonitor(TandemClusters clusters, TandemProperties properties) {
-		TopologyMonitor monitor = new TopologyMonitor(clusters.nodes(),
-				new JdbcNodeProbe(clusters::specFor, PROBE_TIMEOUT), properties.getTopology().getCheckInterval());
+		TandemProperties.Reads reads = properties.getReads();
+		LagLimit lagLimit = new LagLimit(reads.getMaxLag(),
+				(reads.getMaxLagBytes() != null) ? reads.getMaxLagBytes().toBytes() : null);
+		TopologyMonitor monitor = new TopologyMonitor(clusters.nodes(), new LinkedHashSet<>(clusters.reader().hosts()),
+				new JdbcNodeProbe(clusters::specFor, PROBE_TIMEOUT), properties.getTopology().getCheckInterval(),
+				lagLimit);
 		monitor.start(PROBE_TIMEOUT.plusSeconds(1));
 		return monitor;
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
+	FailoverListener tandemFailoverListener(TopologyMonitor monitor) {
+		return new FailoverListener(monitor);
+	}
+
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	TandemPools tandemPools(TandemClusters clusters, TandemProperties properties, FailoverListener failover,
+			ObjectProvider<TandemPoolCustomizer> customizers) {
+		TandemPools pools = new TandemPools(clusters.writer(), clusters.reader(),
+				(config) -> customize(config, "tandem.writer.hikari", properties.getWriter().getHikari(), customizers),
+				(config) -> customize(config, "tandem.reader.hikari", properties.getReader().getHikari(), customizers),
+				failover);
+		failover.attach(pools);
+		return pools;
+	}
+
+	private static void customize(HikariConfig config, String prefix, Map<String, String> settings,
+			ObjectProvider<TandemPoolCustomizer> customizers) {
+		HikariSettings.apply(prefix, settings, config);
+		customizers.orderedStream().forEach((customizer) -> customizer.customize(config));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	ReaderSelector tandemReaderSelector(TandemClusters clusters, TandemProperties properties, TandemPools pools) {
-		return new ReaderSelector(clusters.readTarget(), properties.getReads().getBalance(), clusters.reader().hosts(),
+		return new ReaderSelector(clusters.readTarget(), properties.getReads().getBalance(),
 				pools::activeReaderConnections);
 	}
 
 	@Bean
-	LazyConnectionDataSourceProxy dataSource(TandemPools pools, ReaderSelector selector, TopologyMonitor monitor) {
-		ReaderDataSource reader = new ReaderDataSource(pools, selector, monitor::snapshot);
+	LazyConnectionDataSourceProxy dataSource(TandemPools pools, ReaderSelector selector, TopologyMonitor monitor,
+			FailoverListener failover, ObjectProvider<RoutingObserver> observers) {
+		RoutingObserver observer = observers.getIfAvailable(() -> RoutingObserver.NONE);
+		WriterDataSource writer = new WriterDataSource(pools.writer(), pools.primaryGate(), observer);
+		ReaderDataSource reader = new ReaderDataSource(pools, writer, selector, monitor::snapshot, failover, observer);
 		LazyConnectionDataSourceProxy proxy = new LazyConnectionDataSourceProxy();
-		proxy.setTargetDataSource(new TandemRoutingDataSource(pools.writer(), reader));
+		proxy.setTargetDataSource(new TandemRoutingDataSource(writer, reader));
 		// Known defaults: the proxy must not borrow a connection to learn them, because
 		// a node may be down at startup.
 		proxy.setDefaultAutoCommit(true);
@@ -110,9 +140,13 @@ public final class TandemAutoConfiguration {
 
 		@Bean
 		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-		static RoutingAdvisor tandemRoutingAdvisor(ObjectProvider<PlatformTransactionManager> transactionManager) {
+		static RoutingAdvisor tandemRoutingAdvisor(ObjectProvider<PlatformTransactionManager> transactionManager,
+				ObjectProvider<TandemProperties> properties, ObjectProvider<RoutingObserver> observers) {
 			TransactionAttributeSource attributes = new AnnotationTransactionAttributeSource();
-			return new RoutingAdvisor(new RoutingInterceptor(attributes, transactionManager::getIfUnique), attributes);
+			// Looked up at call time: this advisor is created before other beans.
+			return new RoutingAdvisor(new RoutingInterceptor(attributes, transactionManager::getIfUnique,
+					() -> properties.getObject().getRetry().getReadOnlyAttempts(),
+					() -> observers.getIfAvailable(() -> RoutingObserver.NONE)), attributes);
 		}
 
 	}

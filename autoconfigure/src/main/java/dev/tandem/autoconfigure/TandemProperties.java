@@ -9,6 +9,7 @@ import dev.tandem.url.ReadTarget;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration properties of Tandem.
@@ -46,6 +47,8 @@ public class TandemProperties {
 	private final Reads reads = new Reads();
 
 	private final Topology topology = new Topology();
+
+	private final Retry retry = new Retry();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -93,6 +96,10 @@ public class TandemProperties {
 
 	public Topology getTopology() {
 		return this.topology;
+	}
+
+	public Retry getRetry() {
+		return this.retry;
 	}
 
 	/**
@@ -184,6 +191,20 @@ public class TandemProperties {
 		 */
 		private ReadBalance balance = ReadBalance.ROUND_ROBIN;
 
+		/**
+		 * Replay lag beyond which a standby stops serving reads. It serves again once its
+		 * lag is at most half of this. Measured as the age of the last replayed
+		 * transaction while WAL waits to be replayed. '0' disables the check.
+		 */
+		private Duration maxLag = Duration.ofSeconds(5);
+
+		/**
+		 * Replay lag in bytes of WAL beyond which a standby stops serving reads, in
+		 * addition to max-lag. It serves again once its lag is at most half of this.
+		 * Unset: no byte limit.
+		 */
+		private @Nullable DataSize maxLagBytes;
+
 		public @Nullable ReadTarget getTarget() {
 			return this.target;
 		}
@@ -198,6 +219,30 @@ public class TandemProperties {
 
 		public void setBalance(ReadBalance balance) {
 			this.balance = balance;
+		}
+
+		public Duration getMaxLag() {
+			return this.maxLag;
+		}
+
+		public void setMaxLag(Duration maxLag) {
+			if (maxLag.isNegative()) {
+				throw new IllegalArgumentException(
+						"tandem.reads.max-lag must be zero (no limit) or positive, was " + maxLag.toMillis() + "ms");
+			}
+			this.maxLag = maxLag;
+		}
+
+		public @Nullable DataSize getMaxLagBytes() {
+			return this.maxLagBytes;
+		}
+
+		public void setMaxLagBytes(@Nullable DataSize maxLagBytes) {
+			if (maxLagBytes != null && maxLagBytes.isNegative()) {
+				throw new IllegalArgumentException(
+						"tandem.reads.max-lag-bytes must not be negative, was " + maxLagBytes.toBytes() + "B");
+			}
+			this.maxLagBytes = maxLagBytes;
 		}
 
 	}
@@ -222,6 +267,33 @@ public class TandemProperties {
 						"tandem.topology.check-interval must be positive, was " + checkInterval.toMillis() + "ms");
 			}
 			this.checkInterval = checkInterval;
+		}
+
+	}
+
+	/**
+	 * Running read-only work again after its standby was lost.
+	 */
+	public static class Retry {
+
+		/**
+		 * How many times an outermost read-only transaction may run when its node is lost
+		 * (SQLState class 08, 57P01 to 57P03) or a standby cancels it over a recovery
+		 * conflict (40001). '1' never runs it again. Work inside an outer transaction and
+		 * read-write work are never run again.
+		 */
+		private int readOnlyAttempts = 2;
+
+		public int getReadOnlyAttempts() {
+			return this.readOnlyAttempts;
+		}
+
+		public void setReadOnlyAttempts(int readOnlyAttempts) {
+			if (readOnlyAttempts < 1) {
+				throw new IllegalArgumentException(
+						"tandem.retry.read-only-attempts must be at least 1, was " + readOnlyAttempts);
+			}
+			this.readOnlyAttempts = readOnlyAttempts;
 		}
 
 	}

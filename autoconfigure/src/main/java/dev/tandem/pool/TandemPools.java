@@ -1,5 +1,7 @@
 package dev.tandem.pool;
 
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +12,7 @@ import java.util.function.Consumer;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import com.zaxxer.hikari.SQLExceptionOverride;
 import dev.tandem.url.ClusterSpec;
 import dev.tandem.url.HostAndPort;
 
@@ -20,15 +23,51 @@ import dev.tandem.url.HostAndPort;
  * that is down does not stop startup, whose sessions are read-only from their start
  * ({@code default_transaction_read_only=on}): a write misrouted to a reader fails with
  * SQLState 25006 instead of running.
+ * <p>
+ * Defaults, each of which the URL's parameters or {@code tandem.*.hikari.*} override:
+ * <ul>
+ * <li>pgjdbc {@code connectTimeout} 2 s (pgjdbc: 10 s) and {@code loginTimeout} 3 s
+ * (pgjdbc: none): a host that drops packets costs seconds, not minutes;</li>
+ * <li>pgjdbc {@code tcpKeepAlive=true}: the kernel notices a peer that vanished without a
+ * word;</li>
+ * <li>HikariCP {@code connectionTimeout} 3 s on the writer and 2 s on readers (HikariCP:
+ * 30 s): the longest a caller waits for a connection while a node dies, so a request
+ * fails within seconds of a failover instead of hanging (a read that fails that way is
+ * retried on another standby);</li>
+ * <li>HikariCP {@code validationTimeout} 1 s (HikariCP: 5 s) and {@code keepaliveTime} 30
+ * s (HikariCP: 2 min): dead idle connections are found quickly;</li>
+ * <li>HikariCP {@code minimumIdle} 2 (HikariCP: the maximum pool size): one pool per host
+ * must not hold a full pool of idle connections on every host.</li>
+ * </ul>
  */
 public final class TandemPools implements AutoCloseable {
 
 	/** Name of the writer pool. */
 	public static final String WRITER_POOL_NAME = "tandem-writer";
 
+	/** Default HikariCP {@code connectionTimeout} of the writer pool. */
+	public static final Duration WRITER_CONNECTION_TIMEOUT = Duration.ofSeconds(3);
+
+	/** Default HikariCP {@code connectionTimeout} of the reader pools. */
+	public static final Duration READER_CONNECTION_TIMEOUT = Duration.ofSeconds(2);
+
+	/** Default pgjdbc {@code connectTimeout}, in seconds. */
+	public static final int CONNECT_TIMEOUT_SECONDS = 2;
+
+	/** Default pgjdbc {@code loginTimeout}, in seconds. */
+	public static final int LOGIN_TIMEOUT_SECONDS = 3;
+
+	private static final Duration VALIDATION_TIMEOUT = Duration.ofSeconds(1);
+
+	private static final Duration KEEPALIVE_TIME = Duration.ofSeconds(30);
+
 	private static final String READ_ONLY_OPTION = "-c default_transaction_read_only=on";
 
 	private final ClusterSpec readerSpec;
+
+	private final PoolFailureListener failures;
+
+	private final PrimaryGate gate = new PrimaryGate();
 
 	private final Consumer<HikariConfig> readerCustomizer;
 
@@ -44,22 +83,43 @@ public final class TandemPools implements AutoCloseable {
 	 * @param readerSpec connection settings of the reader pools
 	 * @param writerCustomizer applies user settings to the writer's configuration
 	 * @param readerCustomizer applies user settings to every reader's configuration
+	 * @param failures hears connection failures the pools see
+	 */
+	public TandemPools(ClusterSpec writerSpec, ClusterSpec readerSpec, Consumer<HikariConfig> writerCustomizer,
+			Consumer<HikariConfig> readerCustomizer, PoolFailureListener failures) {
+		this.readerSpec = readerSpec;
+		this.readerCustomizer = readerCustomizer;
+		this.failures = failures;
+		HikariConfig config = baseConfig(writerSpec, WRITER_POOL_NAME, writerSpec.hosts());
+		config.addDataSourceProperty("targetServerType", "primary");
+		config.setConnectionTimeout(WRITER_CONNECTION_TIMEOUT.toMillis());
+		config.setExceptionOverride(new WriterFailures());
+		writerCustomizer.accept(config);
+		// Connections come through the gate, so that no attempt fails (and backs off)
+		// while the topology knows there is no primary.
+		Properties properties = new Properties();
+		properties.putAll(config.getDataSourceProperties());
+		config.setDataSource(new GatedDriverDataSource(config.getJdbcUrl(), properties, this.gate));
+		config.setJdbcUrl(null);
+		this.writer = new HikariDataSource(config);
+	}
+
+	/**
+	 * Creates the pools with no one listening to their failures.
+	 * @param writerSpec where writes go; all its hosts form the writer's multi-host URL
+	 * @param readerSpec connection settings of the reader pools
+	 * @param writerCustomizer applies user settings to the writer's configuration
+	 * @param readerCustomizer applies user settings to every reader's configuration
 	 */
 	public TandemPools(ClusterSpec writerSpec, ClusterSpec readerSpec, Consumer<HikariConfig> writerCustomizer,
 			Consumer<HikariConfig> readerCustomizer) {
-		this.readerSpec = readerSpec;
-		this.readerCustomizer = readerCustomizer;
-		HikariConfig config = baseConfig(writerSpec, WRITER_POOL_NAME, writerSpec.hosts());
-		config.addDataSourceProperty("targetServerType", "primary");
-		writerCustomizer.accept(config);
-		this.writer = new HikariDataSource(config);
+		this(writerSpec, readerSpec, writerCustomizer, readerCustomizer, PoolFailureListener.NONE);
 	}
 
 	private static HikariConfig baseConfig(ClusterSpec spec, String poolName, List<HostAndPort> hosts) {
 		HikariConfig config = new HikariConfig();
 		config.setPoolName(poolName);
 		config.setJdbcUrl(spec.jdbcUrl(hosts));
-		config.setDriverClassName("org.postgresql.Driver");
 		if (spec.username() != null) {
 			config.setUsername(spec.username());
 		}
@@ -68,7 +128,12 @@ public final class TandemPools implements AutoCloseable {
 		}
 		Properties properties = new Properties();
 		properties.putAll(spec.driverProperties());
+		properties.putIfAbsent("connectTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
+		properties.putIfAbsent("loginTimeout", Integer.toString(LOGIN_TIMEOUT_SECONDS));
+		properties.putIfAbsent("tcpKeepAlive", "true");
 		config.setDataSourceProperties(properties);
+		config.setValidationTimeout(VALIDATION_TIMEOUT.toMillis());
+		config.setKeepaliveTime(KEEPALIVE_TIME.toMillis());
 		// A node that is down at startup must not stop the application: connections are
 		// made in the background and on demand.
 		config.setInitializationFailTimeout(-1);
@@ -102,8 +167,32 @@ public final class TandemPools implements AutoCloseable {
 		config.addDataSourceProperty("options",
 				(options != null) ? options + " " + READ_ONLY_OPTION : READ_ONLY_OPTION);
 		config.setReadOnly(true);
+		config.setDriverClassName("org.postgresql.Driver");
+		config.setConnectionTimeout(READER_CONNECTION_TIMEOUT.toMillis());
+		config.setExceptionOverride(new ReaderFailures(node));
 		this.readerCustomizer.accept(config);
 		return new HikariDataSource(config);
+	}
+
+	/**
+	 * Tells whether a primary is up; while it is not, the writer pool makes no connection
+	 * attempts.
+	 * @return the gate
+	 */
+	public PrimaryGate primaryGate() {
+		return this.gate;
+	}
+
+	/**
+	 * Retires every writer connection: idle ones now, borrowed ones when they are
+	 * returned. Used when the primary changed, so that no connection stays on a node that
+	 * is no longer the primary.
+	 */
+	public void evictWriterConnections() {
+		HikariPoolMXBean bean = this.writer.getHikariPoolMXBean();
+		if (bean != null) {
+			bean.softEvictConnections();
+		}
 	}
 
 	/**
@@ -133,10 +222,42 @@ public final class TandemPools implements AutoCloseable {
 	@Override
 	public void close() {
 		this.closed = true;
+		this.gate.release();
 		List<HikariDataSource> all = new ArrayList<>(this.readers.values());
 		all.add(this.writer);
 		all.forEach(HikariDataSource::close);
 		this.readers.clear();
+	}
+
+	private final class WriterFailures implements SQLExceptionOverride {
+
+		@java.lang.Override
+		public Override adjudicate(SQLException failure) {
+			if (SqlStates.READ_ONLY_TRANSACTION.equals(failure.getSQLState())) {
+				TandemPools.this.failures.writerReadOnly(failure);
+				return Override.MUST_EVICT;
+			}
+			return Override.CONTINUE_EVICT;
+		}
+
+	}
+
+	private final class ReaderFailures implements SQLExceptionOverride {
+
+		private final HostAndPort node;
+
+		ReaderFailures(HostAndPort node) {
+			this.node = node;
+		}
+
+		@java.lang.Override
+		public Override adjudicate(SQLException failure) {
+			if (SqlStates.isNodeLost(failure)) {
+				TandemPools.this.failures.readerFailed(this.node, failure);
+			}
+			return Override.CONTINUE_EVICT;
+		}
+
 	}
 
 }

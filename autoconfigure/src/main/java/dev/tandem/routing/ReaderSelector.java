@@ -1,14 +1,12 @@
 package dev.tandem.routing;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
-import java.util.stream.Collectors;
 
 import dev.tandem.topology.NodeStatus;
 import dev.tandem.topology.TopologySnapshot;
@@ -25,8 +23,6 @@ public final class ReaderSelector {
 
 	private final ReadBalance balance;
 
-	private final Set<HostAndPort> readerNodes;
-
 	private final ToIntFunction<HostAndPort> activeConnections;
 
 	private final AtomicInteger turn = new AtomicInteger();
@@ -35,31 +31,38 @@ public final class ReaderSelector {
 	 * Creates a selector.
 	 * @param target where reads may go
 	 * @param balance how reads spread over standbys
-	 * @param readerNodes the hosts that may serve reads as standbys
 	 * @param activeConnections connections in use per host, for
 	 * {@link ReadBalance#LEAST_ACTIVE}
 	 */
-	public ReaderSelector(ReadTarget target, ReadBalance balance, List<HostAndPort> readerNodes,
-			ToIntFunction<HostAndPort> activeConnections) {
+	public ReaderSelector(ReadTarget target, ReadBalance balance, ToIntFunction<HostAndPort> activeConnections) {
 		this.target = target;
 		this.balance = balance;
-		this.readerNodes = new LinkedHashSet<>(readerNodes);
 		this.activeConnections = activeConnections;
 	}
 
 	/**
-	 * Chooses where a read goes.
+	 * Chooses where a read goes, among the standbys in rotation.
 	 * @param snapshot the latest topology
 	 * @return the choice
 	 * @throws NoStandbyAvailableException when the target is {@code standby} and no
 	 * standby is eligible
 	 */
 	public ReadChoice choose(TopologySnapshot snapshot) throws NoStandbyAvailableException {
-		List<HostAndPort> standbys = snapshot.standbys()
-			.stream()
-			.map(NodeStatus::node)
-			.filter(this.readerNodes::contains)
-			.toList();
+		return choose(snapshot, (node) -> true);
+	}
+
+	/**
+	 * Chooses where a read goes, among the standbys in rotation that {@code allowed}
+	 * accepts.
+	 * @param snapshot the latest topology
+	 * @param allowed which standbys may be chosen, e.g. not one that just failed
+	 * @return the choice
+	 * @throws NoStandbyAvailableException when the target is {@code standby} and no
+	 * standby is eligible
+	 */
+	public ReadChoice choose(TopologySnapshot snapshot, Predicate<HostAndPort> allowed)
+			throws NoStandbyAvailableException {
+		List<HostAndPort> standbys = snapshot.inRotation().stream().map(NodeStatus::node).filter(allowed).toList();
 		Optional<HostAndPort> primary = snapshot.primary().map(NodeStatus::node);
 		return switch (this.target) {
 			case PRIMARY -> new ReadChoice(primary.orElse(null), ReadChoice.Reason.TARGET);
@@ -73,7 +76,7 @@ public final class ReaderSelector {
 				if (standbys.isEmpty()) {
 					throw new NoStandbyAvailableException(
 							"No standby can serve this read-only work and tandem.reads.target is 'standby'. Topology: "
-									+ describe(snapshot));
+									+ snapshot.describe());
 				}
 				yield new ReadChoice(pick(standbys), ReadChoice.Reason.STANDBY);
 			}
@@ -121,20 +124,20 @@ public final class ReaderSelector {
 		return best;
 	}
 
-	private static String describe(TopologySnapshot snapshot) {
-		return snapshot.nodes()
-			.stream()
-			.map((status) -> status.node() + " "
-					+ (status.reachable() ? status.role().toString() : "unreachable (" + status.error() + ")"))
-			.collect(Collectors.joining(", "));
-	}
-
 	/**
 	 * The read target.
 	 * @return the target
 	 */
 	public ReadTarget target() {
 		return this.target;
+	}
+
+	/**
+	 * The balance strategy.
+	 * @return the strategy
+	 */
+	public ReadBalance balance() {
+		return this.balance;
 	}
 
 }

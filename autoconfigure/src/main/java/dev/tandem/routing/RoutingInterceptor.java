@@ -1,23 +1,33 @@
 package dev.tandem.routing;
 
 import java.lang.reflect.Method;
+import java.sql.SQLException;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 import dev.tandem.ReadFromPrimary;
 import dev.tandem.ReadFromReplica;
+import dev.tandem.pool.SqlStates;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import org.springframework.aop.ProxyMethodInvocation;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.core.MethodClassKey;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.TransactionStatus;
+import org.springframework.transaction.TransactionSystemException;
 import org.springframework.transaction.interceptor.TransactionAttribute;
 import org.springframework.transaction.interceptor.TransactionAttributeSource;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -29,12 +39,26 @@ import org.springframework.transaction.support.DefaultTransactionDefinition;
  * Spring's transaction interceptor, so the route is in place before the transaction
  * begins. A method that joins a running transaction keeps that transaction's route: its
  * connection is already chosen.
+ * <p>
+ * An outermost read-only transaction that fails because its node was lost (SQLState class
+ * {@code 08}, {@code 57P01} to {@code 57P03}) or because a standby cancelled it over a
+ * recovery conflict ({@code 40001}) runs again, as a new transaction on the node chosen
+ * then, up to the configured number of attempts. Work inside an outer transaction, and
+ * read-write work, is never run again.
  */
 public class RoutingInterceptor implements MethodInterceptor {
+
+	private static final Logger logger = LoggerFactory.getLogger(RoutingInterceptor.class);
+
+	private static final String SERIALIZATION_FAILURE = "40001";
 
 	private final TransactionAttributeSource transactionAttributes;
 
 	private final Supplier<@Nullable PlatformTransactionManager> transactionManager;
+
+	private final IntSupplier readOnlyAttempts;
+
+	private final Supplier<RoutingObserver> observer;
 
 	private final Map<MethodClassKey, Optional<Route>> explicitRoutes = new ConcurrentHashMap<>();
 
@@ -44,11 +68,28 @@ public class RoutingInterceptor implements MethodInterceptor {
 	 * @param transactionManager the application's transaction manager, if it has exactly
 	 * one; used to give {@code @ReadFromPrimary} a transaction of its own inside a
 	 * read-only one
+	 * @param readOnlyAttempts how many times an outermost read-only transaction may run,
+	 * at least 1 (1: never again); asked at each call
+	 * @param observer hears each retry; asked at each retry
+	 */
+	public RoutingInterceptor(TransactionAttributeSource transactionAttributes,
+			Supplier<@Nullable PlatformTransactionManager> transactionManager, IntSupplier readOnlyAttempts,
+			Supplier<RoutingObserver> observer) {
+		this.transactionAttributes = transactionAttributes;
+		this.transactionManager = transactionManager;
+		this.readOnlyAttempts = readOnlyAttempts;
+		this.observer = observer;
+	}
+
+	/**
+	 * Creates an interceptor that never runs work again.
+	 * @param transactionAttributes reads {@code @Transactional} as Spring does
+	 * @param transactionManager the application's transaction manager, if it has exactly
+	 * one
 	 */
 	public RoutingInterceptor(TransactionAttributeSource transactionAttributes,
 			Supplier<@Nullable PlatformTransactionManager> transactionManager) {
-		this.transactionAttributes = transactionAttributes;
-		this.transactionManager = transactionManager;
+		this(transactionAttributes, transactionManager, () -> 1, () -> RoutingObserver.NONE);
 	}
 
 	@Override
@@ -71,7 +112,72 @@ public class RoutingInterceptor implements MethodInterceptor {
 		if (route == null) {
 			return invocation.proceed();
 		}
+		if (route == Route.REPLICA && transaction != null && transaction.isReadOnly()
+				&& !TransactionSynchronizationManager.isActualTransactionActive()
+				&& invocation instanceof ProxyMethodInvocation proxyInvocation) {
+			int attempts = this.readOnlyAttempts.getAsInt();
+			if (attempts > 1) {
+				return proceedWithRetries(proxyInvocation, attempts);
+			}
+		}
 		return proceedWith(route, invocation);
+	}
+
+	private @Nullable Object proceedWithRetries(ProxyMethodInvocation invocation, int attempts) throws Throwable {
+		for (int attempt = 1;; attempt++) {
+			try {
+				return proceedWith(Route.REPLICA, invocation.invocableClone());
+			}
+			catch (Throwable ex) {
+				SQLException cause = nodeLost(ex);
+				if (attempt >= attempts || cause == null) {
+					throw ex;
+				}
+				logger.info("Read-only transaction of {} lost its node ({}: {}); running it again, attempt {} of {}",
+						invocation.getMethod().getName(), cause.getSQLState(), cause.getMessage(), attempt + 1,
+						attempts);
+				this.observer.get().readRetried(attempt + 1, ex);
+			}
+		}
+	}
+
+	/**
+	 * The failure in a chain of causes that allows running read-only work again: its node
+	 * was lost, or a standby cancelled it over a recovery conflict. Looks through causes,
+	 * suppressed exceptions, SQL next-exceptions and the application exception a failed
+	 * rollback hides.
+	 * @param failure what the work threw
+	 * @return the failure that allows a retry, or {@code null}
+	 */
+	static @Nullable SQLException nodeLost(Throwable failure) {
+		Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+		return nodeLost(failure, seen);
+	}
+
+	private static @Nullable SQLException nodeLost(@Nullable Throwable failure, Set<Throwable> seen) {
+		if (failure == null || !seen.add(failure)) {
+			return null;
+		}
+		if (failure instanceof NoPrimaryAvailableException || failure instanceof NoStandbyAvailableException) {
+			return null;
+		}
+		if (failure instanceof SQLException sql) {
+			for (SQLException ex = sql; ex != null; ex = ex.getNextException()) {
+				if (SqlStates.isNodeLost(ex.getSQLState()) || SERIALIZATION_FAILURE.equals(ex.getSQLState())) {
+					return ex;
+				}
+			}
+		}
+		SQLException found = nodeLost(failure.getCause(), seen);
+		if (found == null && failure instanceof TransactionSystemException system) {
+			found = nodeLost(system.getApplicationException(), seen);
+		}
+		for (Throwable suppressed : failure.getSuppressed()) {
+			if (found == null) {
+				found = nodeLost(suppressed, seen);
+			}
+		}
+		return found;
 	}
 
 	private @Nullable Object onPrimaryInOwnTransaction(MethodInvocation invocation) throws Throwable {

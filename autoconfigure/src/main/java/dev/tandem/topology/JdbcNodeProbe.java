@@ -7,7 +7,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -26,9 +25,18 @@ import org.jspecify.annotations.Nullable;
  */
 public final class JdbcNodeProbe implements NodeProbe, AutoCloseable {
 
+	/**
+	 * Role, WAL position, receive position, replay timestamp, and replay lag in
+	 * milliseconds. The lag is zero when everything received has been replayed, so that a
+	 * standby of an idle primary, whose last replayed commit may be hours old, does not
+	 * look behind.
+	 */
 	static final String QUERY = "SELECT pg_is_in_recovery(), "
 			+ "(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text, "
-			+ "pg_last_wal_receive_lsn()::text, pg_last_xact_replay_timestamp()";
+			+ "pg_last_wal_receive_lsn()::text, pg_last_xact_replay_timestamp(), "
+			+ "CASE WHEN NOT pg_is_in_recovery() THEN NULL "
+			+ "WHEN pg_last_wal_receive_lsn() IS NULL OR pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0 "
+			+ "ELSE greatest(0, (extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()) * 1000))::bigint END";
 
 	private final Function<HostAndPort, ClusterSpec> specs;
 
@@ -58,9 +66,10 @@ public final class JdbcNodeProbe implements NodeProbe, AutoCloseable {
 				rs.next();
 				boolean inRecovery = rs.getBoolean(1);
 				Timestamp replayed = rs.getTimestamp(4);
-				return new NodeStatus(node, true, inRecovery ? NodeRole.STANDBY : NodeRole.PRIMARY,
-						lsn(rs.getString(2)), lsn(rs.getString(3)), (replayed != null) ? replayed.toInstant() : null,
-						Instant.now(), null);
+				long lagMillis = rs.getLong(5);
+				Duration lag = rs.wasNull() ? null : Duration.ofMillis(lagMillis);
+				return NodeStatus.answered(node, inRecovery ? NodeRole.STANDBY : NodeRole.PRIMARY, lsn(rs.getString(2)),
+						lsn(rs.getString(3)), (replayed != null) ? replayed.toInstant() : null, lag);
 			}
 		}
 		catch (SQLException | RuntimeException ex) {

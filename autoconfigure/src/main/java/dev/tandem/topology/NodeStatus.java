@@ -1,12 +1,13 @@
 package dev.tandem.topology;
 
+import java.time.Duration;
 import java.time.Instant;
 
 import dev.tandem.url.HostAndPort;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What one check of one node found.
+ * What the latest check of one node found, and what the monitor made of it.
  *
  * @param node the node checked
  * @param reachable whether the check got an answer
@@ -14,11 +15,18 @@ import org.jspecify.annotations.Nullable;
  * @param walLsn the primary's current WAL position, or the standby's replay position
  * @param receiveLsn on a standby, the last WAL position received from its upstream
  * @param replayTimestamp on a standby, the commit time of the last transaction replayed
+ * @param replayLag on a standby, how long ago the last replayed transaction committed
+ * while more WAL waits to be replayed; zero when everything received is replayed (an idle
+ * primary is not lag); {@code null} when unknown
+ * @param lagBytes on a standby, the primary's last known WAL position minus this node's
+ * replay position, at least zero; {@code null} when no primary is known
+ * @param rotation whether the node serves reads, and if not, why not
  * @param checkedAt when the check finished
- * @param error why the check failed, when it did
+ * @param error why the check failed or the node is suspect, when it did or is
  */
 public record NodeStatus(HostAndPort node, boolean reachable, NodeRole role, @Nullable Lsn walLsn,
-		@Nullable Lsn receiveLsn, @Nullable Instant replayTimestamp, Instant checkedAt, @Nullable String error) {
+		@Nullable Lsn receiveLsn, @Nullable Instant replayTimestamp, @Nullable Duration replayLag,
+		@Nullable Long lagBytes, Rotation rotation, Instant checkedAt, @Nullable String error) {
 
 	/**
 	 * Status of a node that has not been checked yet.
@@ -26,7 +34,8 @@ public record NodeStatus(HostAndPort node, boolean reachable, NodeRole role, @Nu
 	 * @return an unreachable status of unknown role
 	 */
 	public static NodeStatus unchecked(HostAndPort node) {
-		return new NodeStatus(node, false, NodeRole.UNKNOWN, null, null, null, Instant.EPOCH, "not checked yet");
+		return new NodeStatus(node, false, NodeRole.UNKNOWN, null, null, null, null, null, Rotation.UNCHECKED,
+				Instant.EPOCH, "not checked yet");
 	}
 
 	/**
@@ -36,11 +45,42 @@ public record NodeStatus(HostAndPort node, boolean reachable, NodeRole role, @Nu
 	 * @return an unreachable status of unknown role
 	 */
 	public static NodeStatus unreachable(HostAndPort node, String error) {
-		return new NodeStatus(node, false, NodeRole.UNKNOWN, null, null, null, Instant.now(), error);
+		return new NodeStatus(node, false, NodeRole.UNKNOWN, null, null, null, null, null, Rotation.UNREACHABLE,
+				Instant.now(), error);
 	}
 
 	/**
-	 * Whether the node answered and is a hot standby.
+	 * Status of a node that answered its check. Its rotation is provisional until the
+	 * monitor has compared it with the primary and the lag limit.
+	 * @param node the node
+	 * @param role its role
+	 * @param walLsn its current (primary) or replayed (standby) WAL position
+	 * @param receiveLsn on a standby, the last position received
+	 * @param replayTimestamp on a standby, the commit time of the last replayed
+	 * transaction
+	 * @param replayLag on a standby, the replay lag in time, when known
+	 * @return the status
+	 */
+	public static NodeStatus answered(HostAndPort node, NodeRole role, @Nullable Lsn walLsn, @Nullable Lsn receiveLsn,
+			@Nullable Instant replayTimestamp, @Nullable Duration replayLag) {
+		return new NodeStatus(node, true, role, walLsn, receiveLsn, replayTimestamp, replayLag, null,
+				(role == NodeRole.PRIMARY) ? Rotation.PRIMARY : Rotation.IN_ROTATION, Instant.now(), null);
+	}
+
+	/**
+	 * This status with the monitor's verdict.
+	 * @param lagBytes the replay lag in bytes, when known
+	 * @param rotation whether the node serves reads
+	 * @param error why it does not, when that is a failure
+	 * @return the new status
+	 */
+	public NodeStatus judged(@Nullable Long lagBytes, Rotation rotation, @Nullable String error) {
+		return new NodeStatus(this.node, this.reachable, this.role, this.walLsn, this.receiveLsn, this.replayTimestamp,
+				this.replayLag, lagBytes, rotation, this.checkedAt, error);
+	}
+
+	/**
+	 * Whether the node answered and is a hot standby, in rotation or not.
 	 * @return whether the node is a reachable standby
 	 */
 	public boolean isStandby() {
@@ -53,6 +93,14 @@ public record NodeStatus(HostAndPort node, boolean reachable, NodeRole role, @Nu
 	 */
 	public boolean isPrimary() {
 		return this.reachable && this.role == NodeRole.PRIMARY;
+	}
+
+	/**
+	 * Whether the node serves reads as a standby.
+	 * @return whether it is in the reader rotation
+	 */
+	public boolean inRotation() {
+		return this.rotation.inRotation();
 	}
 
 }

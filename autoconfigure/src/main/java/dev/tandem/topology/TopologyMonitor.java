@@ -6,23 +6,38 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.tandem.url.HostAndPort;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checks every node each interval, each node on its own schedule so that a slow node
- * never delays the others, and publishes an immutable {@link TopologySnapshot} after
- * every check. {@link #snapshot()} is a memory read.
+ * Checks every node each interval (with a jitter of a tenth of the interval, so that many
+ * instances do not check in step) and publishes an immutable {@link TopologySnapshot}
+ * after every check. {@link #snapshot()} is a memory read.
+ * <p>
+ * Each node is checked by one probe at a time: a node that does not answer holds up only
+ * its own checks, never the others' and never the application's threads. A check asked
+ * for while one runs is coalesced into one more check right after it.
+ * <p>
+ * A standby leaves the reader rotation when its check fails, when its lag exceeds the
+ * {@link LagLimit}, or at once when the application reports it {@link #suspect suspect}
+ * (a connection to it failed); it comes back after a check, started after the suspicion,
+ * finds it healthy and well under the limit.
  */
 public final class TopologyMonitor implements AutoCloseable {
 
@@ -30,24 +45,37 @@ public final class TopologyMonitor implements AutoCloseable {
 
 	private final List<HostAndPort> nodes;
 
+	private final Set<HostAndPort> readerNodes;
+
 	private final NodeProbe probe;
 
 	private final Duration interval;
 
-	private final Map<HostAndPort, NodeStatus> latest;
+	private final LagLimit lagLimit;
+
+	private final Map<HostAndPort, NodeStatus> latest = new LinkedHashMap<>();
+
+	private final Map<HostAndPort, Tracker> trackers = new LinkedHashMap<>();
+
+	private final List<TopologyListener> listeners = new CopyOnWriteArrayList<>();
 
 	private final ScheduledExecutorService executor;
 
 	private volatile TopologySnapshot snapshot;
 
+	private volatile boolean closed;
+
 	/**
 	 * Creates a monitor; nothing is checked before {@link #start(Duration)}.
 	 * @param nodes the nodes to check, in configuration order
+	 * @param readerNodes the nodes that may serve reads when they are standbys
 	 * @param probe how to check one node
 	 * @param interval time between the end of one check of a node and the start of the
 	 * next
+	 * @param lagLimit how far behind a standby may be and still serve reads
 	 */
-	public TopologyMonitor(List<HostAndPort> nodes, NodeProbe probe, Duration interval) {
+	public TopologyMonitor(List<HostAndPort> nodes, Set<HostAndPort> readerNodes, NodeProbe probe, Duration interval,
+			LagLimit lagLimit) {
 		if (nodes.isEmpty()) {
 			throw new IllegalArgumentException("At least one node is required");
 		}
@@ -55,25 +83,41 @@ public final class TopologyMonitor implements AutoCloseable {
 			throw new IllegalArgumentException("Check interval must be positive, was " + interval);
 		}
 		this.nodes = List.copyOf(nodes);
+		this.readerNodes = Set.copyOf(readerNodes);
 		this.probe = probe;
 		this.interval = interval;
-		this.latest = new LinkedHashMap<>();
-		this.nodes.forEach((node) -> this.latest.put(node, NodeStatus.unchecked(node)));
+		this.lagLimit = lagLimit;
+		for (HostAndPort node : this.nodes) {
+			this.latest.put(node, NodeStatus.unchecked(node));
+			this.trackers.put(node, new Tracker());
+		}
 		this.snapshot = TopologySnapshot.unchecked(this.nodes);
-		this.executor = Executors.newScheduledThreadPool(this.nodes.size(), new DaemonThreads());
+		this.executor = Executors.newScheduledThreadPool(this.nodes.size() + 1, new DaemonThreads());
+	}
+
+	/**
+	 * Registers a listener. It hears the current snapshot at once, then every snapshot
+	 * published from now on.
+	 * @param listener the listener
+	 */
+	public void addListener(TopologyListener listener) {
+		synchronized (this.latest) {
+			this.listeners.add(listener);
+			listener.snapshotPublished(this.snapshot);
+		}
 	}
 
 	/**
 	 * Checks every node once, in parallel, waiting at most {@code firstCheckTimeout},
-	 * then keeps checking on schedule. Nodes that did not answer in time are reported
-	 * unreachable until their check completes.
+	 * then keeps checking on schedule. Nodes that did not answer in time stay unchecked
+	 * until their check completes.
 	 * @param firstCheckTimeout bound on the first round of checks
 	 * @return the first snapshot
 	 */
 	public TopologySnapshot start(Duration firstCheckTimeout) {
 		List<CompletableFuture<Void>> first = new ArrayList<>();
 		for (HostAndPort node : this.nodes) {
-			first.add(CompletableFuture.runAsync(() -> checkNow(node), this.executor));
+			first.add(CompletableFuture.runAsync(() -> checkOnce(node), this.executor));
 		}
 		try {
 			CompletableFuture.allOf(first.toArray(CompletableFuture[]::new))
@@ -88,14 +132,76 @@ public final class TopologyMonitor implements AutoCloseable {
 		catch (ExecutionException ex) {
 			logger.warn("First topology check failed", ex.getCause());
 		}
-		long millis = this.interval.toMillis();
-		for (HostAndPort node : this.nodes) {
-			this.executor.scheduleWithFixedDelay(() -> checkNow(node), millis, millis, TimeUnit.MILLISECONDS);
-		}
+		this.nodes.forEach(this::scheduleNext);
 		return this.snapshot;
 	}
 
-	private void checkNow(HostAndPort node) {
+	private void scheduleNext(HostAndPort node) {
+		long millis = this.interval.toMillis();
+		long jitter = millis / 10;
+		long delay = millis + ((jitter > 0) ? ThreadLocalRandom.current().nextLong(-jitter, jitter + 1) : 0);
+		try {
+			this.executor.schedule(() -> {
+				try {
+					requestCheck(node);
+				}
+				finally {
+					if (!this.closed) {
+						scheduleNext(node);
+					}
+				}
+			}, delay, TimeUnit.MILLISECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// Closed meanwhile.
+		}
+	}
+
+	/**
+	 * Checks a node now, or right after the check that is running, without waiting for
+	 * it.
+	 * @param node the node
+	 */
+	public void requestCheck(HostAndPort node) {
+		Tracker tracker = this.trackers.get(node);
+		if (tracker == null || this.closed) {
+			return;
+		}
+		tracker.pending.set(true);
+		if (tracker.checking.compareAndSet(false, true)) {
+			try {
+				this.executor.execute(() -> checkWhilePending(node, tracker));
+			}
+			catch (RejectedExecutionException ex) {
+				tracker.checking.set(false);
+			}
+		}
+	}
+
+	/**
+	 * Checks every node now, each as {@link #requestCheck(HostAndPort)} does.
+	 */
+	public void requestCheckAll() {
+		this.nodes.forEach(this::requestCheck);
+	}
+
+	private void checkWhilePending(HostAndPort node, Tracker tracker) {
+		try {
+			while (tracker.pending.getAndSet(false) && !this.closed) {
+				checkOnce(node);
+			}
+		}
+		finally {
+			tracker.checking.set(false);
+		}
+		// A request that came after the loop's last look but before the flag was reset.
+		if (tracker.pending.get()) {
+			requestCheck(node);
+		}
+	}
+
+	private void checkOnce(HostAndPort node) {
+		long started = System.nanoTime();
 		NodeStatus status;
 		try {
 			status = this.probe.check(node);
@@ -103,21 +209,111 @@ public final class TopologyMonitor implements AutoCloseable {
 		catch (RuntimeException ex) {
 			status = NodeStatus.unreachable(node, String.valueOf(ex.getMessage()));
 		}
-		publish(status);
+		publish(status, started);
 	}
 
-	private void publish(NodeStatus status) {
+	/**
+	 * Takes a standby out of the reader rotation at once, because a connection to it
+	 * failed, and checks it again. It comes back when a check that started after this
+	 * call finds it healthy. A primary is only rechecked.
+	 * @param node the node
+	 * @param reason what failed, for the logs and the health details
+	 */
+	public void suspect(HostAndPort node, String reason) {
+		Tracker tracker = this.trackers.get(node);
+		if (tracker == null) {
+			return;
+		}
 		synchronized (this.latest) {
-			NodeStatus previous = this.latest.put(status.node(), status);
-			if (previous != null && previous.role() != status.role()) {
-				logger.info("Node {} is now {} (was {})", status.node(), describe(status), describe(previous));
+			NodeStatus current = this.latest.get(node);
+			if (current.isStandby() && current.rotation() != Rotation.SUSPECT) {
+				tracker.suspectedAt = System.nanoTime();
+				logger.info("Standby {} is suspect and leaves the reader rotation until it is checked again: {}", node,
+						reason);
+				store(current.judged(current.lagBytes(), Rotation.SUSPECT, reason));
 			}
-			this.snapshot = new TopologySnapshot(new ArrayList<>(this.latest.values()), Instant.now());
+		}
+		requestCheck(node);
+	}
+
+	private void publish(NodeStatus checked, long started) {
+		synchronized (this.latest) {
+			HostAndPort node = checked.node();
+			Tracker tracker = this.trackers.get(node);
+			NodeStatus previous = this.latest.get(node);
+			if (previous.rotation() == Rotation.SUSPECT && checked.reachable() && started - tracker.suspectedAt < 0) {
+				// This check began before the failure that made the node suspect.
+				return;
+			}
+			NodeStatus status = judge(checked, tracker);
+			NodeStatus lastAnswered = tracker.lastAnswered;
+			if (status.reachable()) {
+				tracker.lastAnswered = status;
+			}
+			if (previous.reachable() != status.reachable() || previous.role() != status.role()) {
+				logger.info("Node {} is now {} (was {})", node, describe(status), describe(previous));
+			}
+			if (previous.rotation() != status.rotation() && previous.rotation() != Rotation.UNCHECKED
+					&& (previous.inRotation() || status.inRotation())) {
+				logger.info("Standby {} {} the reader rotation ({})", node, status.inRotation() ? "rejoins" : "leaves",
+						status.inRotation() ? describeLag(status)
+								: status.rotation() + ((status.error() != null) ? ": " + status.error() : ""));
+			}
+			store(status);
+			if (lastAnswered != null && status.reachable() && lastAnswered.role() != status.role()) {
+				for (TopologyListener listener : this.listeners) {
+					listener.roleChanged(lastAnswered, status);
+				}
+			}
+		}
+	}
+
+	private NodeStatus judge(NodeStatus status, Tracker tracker) {
+		if (!status.reachable()) {
+			return status.judged(null, Rotation.UNREACHABLE, status.error());
+		}
+		if (status.role() != NodeRole.STANDBY) {
+			tracker.lagging = false;
+			return status.judged(null, Rotation.PRIMARY, null);
+		}
+		Long lagBytes = lagBytes(status);
+		tracker.lagging = this.lagLimit.lagging(tracker.lagging, status.replayLag(), lagBytes);
+		if (!this.readerNodes.contains(status.node())) {
+			return status.judged(lagBytes, Rotation.NOT_A_READER, null);
+		}
+		return status.judged(lagBytes, tracker.lagging ? Rotation.LAGGING : Rotation.IN_ROTATION, null);
+	}
+
+	private @Nullable Long lagBytes(NodeStatus standby) {
+		Lsn replayed = standby.walLsn();
+		if (replayed == null) {
+			return null;
+		}
+		for (NodeStatus other : this.latest.values()) {
+			if (other.isPrimary() && other.walLsn() != null) {
+				return Math.max(0, other.walLsn().value() - replayed.value());
+			}
+		}
+		return null;
+	}
+
+	/** Stores a status and publishes the snapshot; the caller holds the lock. */
+	private void store(NodeStatus status) {
+		this.latest.put(status.node(), status);
+		TopologySnapshot published = new TopologySnapshot(new ArrayList<>(this.latest.values()), Instant.now());
+		this.snapshot = published;
+		for (TopologyListener listener : this.listeners) {
+			listener.snapshotPublished(published);
 		}
 	}
 
 	private static String describe(NodeStatus status) {
-		return status.reachable() ? status.role().toString() : "unreachable";
+		return status.reachable() ? status.role().toString() : status.rotation().toString();
+	}
+
+	private static String describeLag(NodeStatus status) {
+		return "replay lag " + ((status.replayLag() != null) ? status.replayLag().toMillis() + " ms" : "unknown") + ", "
+				+ ((status.lagBytes() != null) ? status.lagBytes() + " bytes" : "bytes unknown");
 	}
 
 	/**
@@ -129,10 +325,27 @@ public final class TopologyMonitor implements AutoCloseable {
 	}
 
 	/**
+	 * The time between checks of a node.
+	 * @return the interval
+	 */
+	public Duration interval() {
+		return this.interval;
+	}
+
+	/**
+	 * The lag limit standbys are held to.
+	 * @return the limit
+	 */
+	public LagLimit lagLimit() {
+		return this.lagLimit;
+	}
+
+	/**
 	 * Stops checking, and closes the probe when it holds resources.
 	 */
 	@Override
 	public void close() {
+		this.closed = true;
 		this.executor.shutdownNow();
 		try {
 			this.executor.awaitTermination(5, TimeUnit.SECONDS);
@@ -148,6 +361,24 @@ public final class TopologyMonitor implements AutoCloseable {
 				logger.debug("Closing the node probe failed", ex);
 			}
 		}
+	}
+
+	/** What the monitor keeps per node besides its latest status. */
+	private static final class Tracker {
+
+		final AtomicBoolean checking = new AtomicBoolean();
+
+		final AtomicBoolean pending = new AtomicBoolean();
+
+		/** Guarded by the monitor's lock. */
+		boolean lagging;
+
+		/** Guarded by the monitor's lock. */
+		long suspectedAt = System.nanoTime();
+
+		/** The last status in which the node answered; guarded by the monitor's lock. */
+		@Nullable NodeStatus lastAnswered;
+
 	}
 
 	private static final class DaemonThreads implements ThreadFactory {

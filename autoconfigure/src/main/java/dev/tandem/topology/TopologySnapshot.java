@@ -46,6 +46,36 @@ public record TopologySnapshot(List<NodeStatus> nodes, Instant takenAt) {
 	}
 
 	/**
+	 * The standbys that serve reads: reachable, close enough behind, not suspect, in
+	 * configuration order.
+	 * @return the standbys in rotation
+	 */
+	public List<NodeStatus> inRotation() {
+		return this.nodes.stream().filter(NodeStatus::inRotation).toList();
+	}
+
+	/**
+	 * Whether every node has been checked and none is a reachable primary: writes cannot
+	 * succeed now.
+	 * @return whether the primary is known to be down
+	 */
+	public boolean primaryDown() {
+		return this.nodes.stream().noneMatch((status) -> status.isPrimary() || status.rotation() == Rotation.UNCHECKED);
+	}
+
+	/**
+	 * One line per node, for messages: host, role or failure.
+	 * @return the description
+	 */
+	public String describe() {
+		return this.nodes.stream()
+			.map((status) -> status.node() + " "
+					+ (status.reachable() ? status.role() + " (" + status.rotation() + ")"
+							: status.rotation() + ((status.error() != null) ? " (" + status.error() + ")" : "")))
+			.collect(java.util.stream.Collectors.joining(", "));
+	}
+
+	/**
 	 * The status of one node.
 	 * @param node the node
 	 * @return its status, if the node is part of the cluster

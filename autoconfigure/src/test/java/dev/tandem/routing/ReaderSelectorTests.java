@@ -1,5 +1,6 @@
 package dev.tandem.routing;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,6 +11,7 @@ import java.util.stream.Stream;
 import dev.tandem.topology.Lsn;
 import dev.tandem.topology.NodeRole;
 import dev.tandem.topology.NodeStatus;
+import dev.tandem.topology.Rotation;
 import dev.tandem.topology.TopologySnapshot;
 import dev.tandem.url.HostAndPort;
 import dev.tandem.url.ReadTarget;
@@ -58,7 +60,7 @@ class ReaderSelectorTests {
 	@MethodSource("choices")
 	void chooses(ReadTarget target, String topology, @Nullable HostAndPort node, ReadChoice.Reason reason)
 			throws Exception {
-		ReaderSelector selector = new ReaderSelector(target, ReadBalance.ROUND_ROBIN, ALL, (host) -> 0);
+		ReaderSelector selector = new ReaderSelector(target, ReadBalance.ROUND_ROBIN, (host) -> 0);
 		ReadChoice choice = selector.choose(snapshot(topology));
 		assertThat(choice.node()).isEqualTo(node);
 		assertThat(choice.reason()).isEqualTo(reason);
@@ -66,7 +68,7 @@ class ReaderSelectorTests {
 
 	@Test
 	void standbyTargetWithoutStandbyFailsNamingTheTopology() {
-		ReaderSelector selector = new ReaderSelector(ReadTarget.STANDBY, ReadBalance.ROUND_ROBIN, ALL, (host) -> 0);
+		ReaderSelector selector = new ReaderSelector(ReadTarget.STANDBY, ReadBalance.ROUND_ROBIN, (host) -> 0);
 		assertThatExceptionOfType(NoStandbyAvailableException.class).isThrownBy(() -> selector.choose(snapshot("p--")))
 			.withMessageContaining("tandem.reads.target is 'standby'")
 			.withMessageContaining("h1:5432 primary")
@@ -76,8 +78,7 @@ class ReaderSelectorTests {
 
 	@Test
 	void roundRobinAlternatesOverStandbys() throws Exception {
-		ReaderSelector selector = new ReaderSelector(ReadTarget.PREFER_STANDBY, ReadBalance.ROUND_ROBIN, ALL,
-				(host) -> 0);
+		ReaderSelector selector = new ReaderSelector(ReadTarget.PREFER_STANDBY, ReadBalance.ROUND_ROBIN, (host) -> 0);
 		List<HostAndPort> picked = new ArrayList<>();
 		for (int i = 0; i < 6; i++) {
 			picked.add(selector.choose(snapshot("pss")).node());
@@ -87,7 +88,7 @@ class ReaderSelectorTests {
 
 	@Test
 	void anyRotatesOverPrimaryAndStandbys() throws Exception {
-		ReaderSelector selector = new ReaderSelector(ReadTarget.ANY, ReadBalance.ROUND_ROBIN, ALL, (host) -> 0);
+		ReaderSelector selector = new ReaderSelector(ReadTarget.ANY, ReadBalance.ROUND_ROBIN, (host) -> 0);
 		List<HostAndPort> picked = new ArrayList<>();
 		for (int i = 0; i < 3; i++) {
 			picked.add(selector.choose(snapshot("pss")).node());
@@ -97,7 +98,7 @@ class ReaderSelectorTests {
 
 	@Test
 	void randomReachesEveryStandby() throws Exception {
-		ReaderSelector selector = new ReaderSelector(ReadTarget.STANDBY, ReadBalance.RANDOM, ALL, (host) -> 0);
+		ReaderSelector selector = new ReaderSelector(ReadTarget.STANDBY, ReadBalance.RANDOM, (host) -> 0);
 		Map<HostAndPort, Integer> counts = new HashMap<>();
 		for (int i = 0; i < 200; i++) {
 			counts.merge(selector.choose(snapshot("pss")).node(), 1, Integer::sum);
@@ -108,19 +109,36 @@ class ReaderSelectorTests {
 	@Test
 	void leastActivePicksTheIdlestPool() throws Exception {
 		Map<HostAndPort, Integer> active = Map.of(H2, 5, H3, 1);
-		ReaderSelector selector = new ReaderSelector(ReadTarget.STANDBY, ReadBalance.LEAST_ACTIVE, ALL, active::get);
+		ReaderSelector selector = new ReaderSelector(ReadTarget.STANDBY, ReadBalance.LEAST_ACTIVE, active::get);
 		for (int i = 0; i < 4; i++) {
 			assertThat(selector.choose(snapshot("pss")).node()).isEqualTo(H3);
 		}
 	}
 
-	@Test
-	void standbysOutsideTheReaderHostsAreNotUsed() throws Exception {
-		ReaderSelector selector = new ReaderSelector(ReadTarget.PREFER_STANDBY, ReadBalance.ROUND_ROBIN, List.of(H3),
-				(host) -> 0);
+	@ParameterizedTest(name = "standby {0} is skipped")
+	@MethodSource("outOfRotation")
+	void standbysOutOfRotationAreNotUsed(Rotation rotation) throws Exception {
+		ReaderSelector selector = new ReaderSelector(ReadTarget.PREFER_STANDBY, ReadBalance.ROUND_ROBIN, (host) -> 0);
+		TopologySnapshot snapshot = new TopologySnapshot(List.of(status(H1, NodeRole.PRIMARY),
+				status(H2, NodeRole.STANDBY).judged(0L, rotation, null), status(H3, NodeRole.STANDBY)), Instant.now());
 		for (int i = 0; i < 4; i++) {
-			assertThat(selector.choose(snapshot("pss")).node()).isEqualTo(H3);
+			assertThat(selector.choose(snapshot).node()).isEqualTo(H3);
 		}
+	}
+
+	static Stream<Rotation> outOfRotation() {
+		return Stream.of(Rotation.LAGGING, Rotation.SUSPECT, Rotation.NOT_A_READER);
+	}
+
+	@Test
+	void choosesAmongAllowedStandbysOnly() throws Exception {
+		ReaderSelector selector = new ReaderSelector(ReadTarget.PREFER_STANDBY, ReadBalance.ROUND_ROBIN, (host) -> 0);
+		for (int i = 0; i < 4; i++) {
+			assertThat(selector.choose(snapshot("pss"), (node) -> !node.equals(H2)).node()).isEqualTo(H3);
+		}
+		ReadChoice fallback = selector.choose(snapshot("pss"), (node) -> false);
+		assertThat(fallback.node()).isEqualTo(H1);
+		assertThat(fallback.reason()).isEqualTo(ReadChoice.Reason.NO_STANDBY);
 	}
 
 	private static TopologySnapshot snapshot(String roles) {
@@ -137,7 +155,7 @@ class ReaderSelectorTests {
 	}
 
 	private static NodeStatus status(HostAndPort node, NodeRole role) {
-		return new NodeStatus(node, true, role, new Lsn(100), null, null, Instant.now(), null);
+		return NodeStatus.answered(node, role, new Lsn(100), null, null, Duration.ZERO);
 	}
 
 }

@@ -1,0 +1,36 @@
+package dev.tandem.pool;
+
+import java.sql.SQLException;
+
+import dev.tandem.url.HostAndPort;
+
+/**
+ * Hears failures that the pools see before any topology check could: a reader connection
+ * that broke, a write refused because the writer's connection sits on a node that is no
+ * longer the primary. Called on the application's thread: implementations must return
+ * quickly.
+ */
+public interface PoolFailureListener {
+
+	/** Ignores every failure. */
+	PoolFailureListener NONE = new PoolFailureListener() {
+	};
+
+	/**
+	 * A connection of a reader pool failed in a way that points at the node: SQLState
+	 * class 08, or the server shutting down ({@code 57P01} to {@code 57P03}).
+	 * @param node the node of the reader pool
+	 * @param failure what failed
+	 */
+	default void readerFailed(HostAndPort node, SQLException failure) {
+	}
+
+	/**
+	 * A statement on a writer connection failed with SQLState {@code 25006}: the node
+	 * under it is read-only, no longer the primary. The connection is evicted.
+	 * @param failure what failed
+	 */
+	default void writerReadOnly(SQLException failure) {
+	}
+
+}

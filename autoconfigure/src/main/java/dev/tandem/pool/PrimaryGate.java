@@ -1,0 +1,103 @@
+package dev.tandem.pool;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Whether a primary is known to be up. While it is down, the writer pool makes no
+ * connection attempts: its connection maker waits here instead of failing. HikariCP backs
+ * off after each failed attempt, doubling up to five seconds, so attempts that fail all
+ * through an outage would leave the pool asleep for seconds after the new primary is
+ * promoted. Waiting here, the pool connects within milliseconds of the topology seeing
+ * the new primary.
+ */
+public final class PrimaryGate {
+
+	private final ReentrantLock lock = new ReentrantLock();
+
+	private final Condition changed = this.lock.newCondition();
+
+	private volatile boolean up = true;
+
+	private volatile @Nullable String reason;
+
+	private volatile boolean released;
+
+	/**
+	 * A primary is up (again).
+	 */
+	public void primaryUp() {
+		this.lock.lock();
+		try {
+			this.up = true;
+			this.reason = null;
+			this.changed.signalAll();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * No primary is up.
+	 * @param reason what the topology saw, for error messages
+	 */
+	public void primaryDown(String reason) {
+		this.reason = reason;
+		this.up = false;
+	}
+
+	/**
+	 * Whether a primary is up, or not known to be down.
+	 * @return whether writes may try
+	 */
+	public boolean isUp() {
+		return this.up;
+	}
+
+	/**
+	 * Why the primary is down, while it is.
+	 * @return the reason, or {@code null} while it is up
+	 */
+	public @Nullable String reason() {
+		return this.up ? null : this.reason;
+	}
+
+	/**
+	 * Waits until a primary is up or the gate is {@link #release() released}.
+	 * @throws InterruptedException when interrupted, as when the pool shuts down
+	 */
+	void awaitUp() throws InterruptedException {
+		if (this.up || this.released) {
+			return;
+		}
+		this.lock.lock();
+		try {
+			while (!this.up && !this.released) {
+				// Bounded, so that a missed signal can never strand the waiter.
+				this.changed.await(1, TimeUnit.SECONDS);
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Lets every waiter through for good: the pool is closing.
+	 */
+	void release() {
+		this.lock.lock();
+		try {
+			this.released = true;
+			this.changed.signalAll();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+}

@@ -1,0 +1,45 @@
+package dev.tandem.pool;
+
+import java.sql.SQLException;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads SQLStates the way Tandem's failure handling needs them.
+ */
+public final class SqlStates {
+
+	/** A write on a read-only session or a hot standby. */
+	public static final String READ_ONLY_TRANSACTION = "25006";
+
+	private SqlStates() {
+	}
+
+	/**
+	 * Whether a failure means the node itself went away: a connection failure (class
+	 * {@code 08}) or the server shutting down or restarting ({@code 57P01},
+	 * {@code 57P02}, {@code 57P03}).
+	 * @param state the SQLState, possibly {@code null}
+	 * @return whether the node is lost
+	 */
+	public static boolean isNodeLost(@Nullable String state) {
+		return state != null
+				&& (state.startsWith("08") || "57P01".equals(state) || "57P02".equals(state) || "57P03".equals(state));
+	}
+
+	/**
+	 * The first SQLState that {@link #isNodeLost(String)} accepts in an exception and its
+	 * chain of next exceptions.
+	 * @param failure the exception
+	 * @return whether it means the node was lost
+	 */
+	public static boolean isNodeLost(SQLException failure) {
+		for (SQLException ex = failure; ex != null; ex = ex.getNextException()) {
+			if (isNodeLost(ex.getSQLState())) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+}

@@ -1,0 +1,49 @@
+package dev.tandem.topology;
+
+import java.util.Locale;
+
+/**
+ * Whether a node serves reads as a standby, and if not, why not.
+ */
+public enum Rotation {
+
+	/** A reachable standby, close enough behind the primary: it serves reads. */
+	IN_ROTATION,
+
+	/** The primary: it serves writes, and reads only when no standby can. */
+	PRIMARY,
+
+	/** A standby further behind than {@code tandem.reads.max-lag}. */
+	LAGGING,
+
+	/** A connection to it failed; it stays out until a check succeeds again. */
+	SUSPECT,
+
+	/** Its last check failed. */
+	UNREACHABLE,
+
+	/** Not checked yet. */
+	UNCHECKED,
+
+	/** A standby that only the writer URL lists: it never serves reads. */
+	NOT_A_READER;
+
+	/**
+	 * Whether the node serves reads as a standby.
+	 * @return whether it is in the reader rotation
+	 */
+	public boolean inRotation() {
+		return this == IN_ROTATION;
+	}
+
+	/**
+	 * The name as shown in health and the {@code tandem} endpoint, e.g.
+	 * {@code in-rotation}.
+	 * @return the name
+	 */
+	@Override
+	public String toString() {
+		return name().toLowerCase(Locale.ROOT).replace('_', '-');
+	}
+
+}

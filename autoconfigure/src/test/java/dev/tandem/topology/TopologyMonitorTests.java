@@ -1,0 +1,206 @@
+package dev.tandem.topology;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+import dev.tandem.url.HostAndPort;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tests for the decisions of {@link TopologyMonitor}, over a scripted probe: what a check
+ * finds is set by each test. The behaviour against real servers is covered by the
+ * integration tests.
+ */
+class TopologyMonitorTests {
+
+	private static final HostAndPort P = new HostAndPort("p", 5432);
+
+	private static final HostAndPort S1 = new HostAndPort("s1", 5432);
+
+	private static final HostAndPort S2 = new HostAndPort("s2", 5432);
+
+	private static final Duration INTERVAL = Duration.ofMillis(50);
+
+	private static final Duration WAIT = Duration.ofSeconds(5);
+
+	private final Map<HostAndPort, Function<HostAndPort, NodeStatus>> answers = new ConcurrentHashMap<>();
+
+	private final Map<HostAndPort, AtomicInteger> checks = new ConcurrentHashMap<>();
+
+	private TopologyMonitor monitor;
+
+	@AfterEach
+	void close() {
+		if (this.monitor != null) {
+			this.monitor.close();
+		}
+	}
+
+	private TopologyMonitor start(LagLimit limit, Set<HostAndPort> readers) {
+		this.monitor = new TopologyMonitor(List.of(P, S1, S2), readers, (node) -> {
+			this.checks.computeIfAbsent(node, (key) -> new AtomicInteger()).incrementAndGet();
+			return this.answers.get(node).apply(node);
+		}, INTERVAL, limit);
+		this.monitor.start(WAIT);
+		return this.monitor;
+	}
+
+	private void answer(HostAndPort node, Function<HostAndPort, NodeStatus> answer) {
+		this.answers.put(node, answer);
+	}
+
+	private static NodeStatus primary(HostAndPort node) {
+		return NodeStatus.answered(node, NodeRole.PRIMARY, new Lsn(10_000), null, null, null);
+	}
+
+	private static Function<HostAndPort, NodeStatus> standby(long replayed, Duration lag) {
+		return (node) -> NodeStatus.answered(node, NodeRole.STANDBY, new Lsn(replayed), new Lsn(10_000), null, lag);
+	}
+
+	private static Function<HostAndPort, NodeStatus> down() {
+		return (node) -> NodeStatus.unreachable(node, "Connection refused");
+	}
+
+	private Rotation rotation(HostAndPort node) {
+		return this.monitor.snapshot().node(node).orElseThrow().rotation();
+	}
+
+	@Test
+	void healthyStandbysAreInRotationWithTheirLagInBytes() {
+		answer(P, TopologyMonitorTests::primary);
+		answer(S1, standby(9_000, Duration.ZERO));
+		answer(S2, standby(10_000, Duration.ZERO));
+		TopologySnapshot first = start(new LagLimit(Duration.ofSeconds(5), null), Set.of(P, S1, S2)).snapshot();
+		assertThat(first.inRotation()).extracting(NodeStatus::node).containsExactly(S1, S2);
+		assertThat(first.primary()).map(NodeStatus::rotation).contains(Rotation.PRIMARY);
+		await().atMost(WAIT).untilAsserted(() -> {
+			assertThat(this.monitor.snapshot().node(S1).orElseThrow().lagBytes()).isEqualTo(1_000L);
+			assertThat(this.monitor.snapshot().node(S2).orElseThrow().lagBytes()).isZero();
+		});
+	}
+
+	@Test
+	void aLaggingStandbyLeavesAndComesBackOnlyWellUnderTheLimit() {
+		answer(P, TopologyMonitorTests::primary);
+		answer(S1, standby(10_000, Duration.ofSeconds(6)));
+		answer(S2, standby(10_000, Duration.ZERO));
+		start(new LagLimit(Duration.ofSeconds(5), null), Set.of(P, S1, S2));
+		assertThat(rotation(S1)).isEqualTo(Rotation.LAGGING);
+		answer(S1, standby(10_000, Duration.ofSeconds(3)));
+		int seen = this.checks.get(S1).get();
+		await().atMost(WAIT).until(() -> this.checks.get(S1).get() > seen + 2);
+		assertThat(rotation(S1)).isEqualTo(Rotation.LAGGING);
+		answer(S1, standby(10_000, Duration.ofSeconds(2)));
+		await().atMost(WAIT).until(() -> rotation(S1) == Rotation.IN_ROTATION);
+	}
+
+	@Test
+	void aStandbyOnlyTheWriterListsNeverServesReads() {
+		answer(P, TopologyMonitorTests::primary);
+		answer(S1, standby(10_000, Duration.ZERO));
+		answer(S2, standby(10_000, Duration.ZERO));
+		start(LagLimit.NONE, Set.of(S2));
+		assertThat(rotation(S1)).isEqualTo(Rotation.NOT_A_READER);
+		assertThat(this.monitor.snapshot().inRotation()).extracting(NodeStatus::node).containsExactly(S2);
+	}
+
+	@Test
+	void aSuspectStandbyLeavesAtOnceAndComesBackAfterAFreshCheck() throws Exception {
+		answer(P, TopologyMonitorTests::primary);
+		answer(S1, standby(10_000, Duration.ZERO));
+		answer(S2, standby(10_000, Duration.ZERO));
+		start(LagLimit.NONE, Set.of(P, S1, S2));
+		CountDownLatch release = new CountDownLatch(1);
+		// The next check of S1 blocks, so the suspicion is visible before it completes.
+		answer(S1, (node) -> {
+			try {
+				release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			return standby(10_000, Duration.ZERO).apply(node);
+		});
+		this.monitor.suspect(S1, "I/O error (SQLState 08006)");
+		assertThat(rotation(S1)).isEqualTo(Rotation.SUSPECT);
+		assertThat(this.monitor.snapshot().node(S1).orElseThrow().error()).contains("08006");
+		assertThat(this.monitor.snapshot().inRotation()).extracting(NodeStatus::node).containsExactly(S2);
+		release.countDown();
+		await().atMost(WAIT).until(() -> rotation(S1) == Rotation.IN_ROTATION);
+	}
+
+	@Test
+	void aDeadStandbyIsCheckedByOneProbeAtATime() throws Exception {
+		answer(P, TopologyMonitorTests::primary);
+		answer(S2, standby(10_000, Duration.ZERO));
+		AtomicInteger running = new AtomicInteger();
+		AtomicInteger mostAtOnce = new AtomicInteger();
+		answer(S1, (node) -> {
+			mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+			try {
+				Thread.sleep(INTERVAL.toMillis() * 3);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			running.decrementAndGet();
+			return down().apply(node);
+		});
+		start(LagLimit.NONE, Set.of(P, S1, S2));
+		for (int i = 0; i < 20; i++) {
+			this.monitor.requestCheck(S1);
+		}
+		await().atMost(WAIT).until(() -> this.checks.get(S1).get() >= 4);
+		assertThat(mostAtOnce.get()).isEqualTo(1);
+		assertThat(rotation(S1)).isEqualTo(Rotation.UNREACHABLE);
+		assertThat(this.monitor.snapshot().inRotation()).extracting(NodeStatus::node).containsExactly(S2);
+	}
+
+	@Test
+	void rolesChangesAreHeardAcrossAnOutage() {
+		answer(P, TopologyMonitorTests::primary);
+		answer(S1, standby(10_000, Duration.ZERO));
+		answer(S2, standby(10_000, Duration.ZERO));
+		start(LagLimit.NONE, Set.of(P, S1, S2));
+		List<String> changes = new CopyOnWriteArrayList<>();
+		List<Boolean> primaryDown = new CopyOnWriteArrayList<>();
+		this.monitor.addListener(new TopologyListener() {
+
+			@Override
+			public void snapshotPublished(TopologySnapshot snapshot) {
+				primaryDown.add(snapshot.primaryDown());
+			}
+
+			@Override
+			public void roleChanged(NodeStatus previous, NodeStatus current) {
+				changes.add(current.node().host() + ":" + previous.role() + "->" + current.role());
+			}
+
+		});
+		assertThat(primaryDown).containsExactly(false);
+		answer(P, down());
+		await().atMost(WAIT).until(() -> this.monitor.snapshot().primaryDown());
+		answer(S1, TopologyMonitorTests::primary);
+		await().atMost(WAIT).until(() -> changes.contains("s1:standby->primary"));
+		answer(P, standby(10_000, Duration.ZERO));
+		await().atMost(WAIT).until(() -> changes.contains("p:primary->standby"));
+		assertThat(changes).containsExactly("s1:standby->primary", "p:primary->standby");
+		assertThat(rotation(P)).isEqualTo(Rotation.IN_ROTATION);
+		assertThat(rotation(S1)).isEqualTo(Rotation.PRIMARY);
+		assertThat(primaryDown).contains(true);
+		assertThat(primaryDown.get(primaryDown.size() - 1)).isFalse();
+	}
+
+}
