@@ -3,12 +3,18 @@ package dev.tandem.autoconfigure;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThatException;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,6 +42,29 @@ class FailureAnalyzersIntegrationTests {
 				"Tandem cannot start: no PostgreSQL cluster is configured", "Set 'tandem.url'");
 	}
 
+	@Test
+	void noPrimaryForAMigrationAtStartupIsReportedWithTheTopology(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> run("--tandem.url=postgresql://app:s3cr3t@127.0.0.1:1,127.0.0.1:2/db"));
+		assertThat(output).contains("APPLICATION FAILED TO START", "Tandem found no reachable primary",
+				"127.0.0.1:1 unreachable", "127.0.0.1:2 unreachable", "Action:",
+				"The application itself starts without a primary");
+		assertThat(output).doesNotContain("s3cr3t");
+	}
+
+	@Test
+	void noStandbyForARequiredStandbyReadAtStartupIsReported(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> run("--tandem.url=postgresql://app:s3cr3t@127.0.0.1:1/db",
+				"--tandem.reads.target=standby", "--test.read-at-startup=true",
+				"--spring.autoconfigure.exclude=org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration,"
+						+ "org.springframework.boot.liquibase.autoconfigure.LiquibaseAutoConfiguration,"
+						+ "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration,"
+						+ "org.springframework.boot.data.jpa.autoconfigure.DataJpaRepositoriesAutoConfiguration"));
+		assertThat(output).contains("APPLICATION FAILED TO START", "Read-only work at startup required a standby",
+				"tandem.reads.target is 'standby'", "127.0.0.1:1 unreachable", "Action:",
+				"'tandem.reads.target=prefer-standby'");
+		assertThat(output).doesNotContain("s3cr3t");
+	}
+
 	private static void run(String... args) {
 		SpringApplication application = new SpringApplication(App.class);
 		application.setWebApplicationType(WebApplicationType.NONE);
@@ -45,6 +74,15 @@ class FailureAnalyzersIntegrationTests {
 	@Configuration(proxyBeanMethods = false)
 	@EnableAutoConfiguration
 	static class App {
+
+		@Bean
+		@ConditionalOnBooleanProperty("test.read-at-startup")
+		ApplicationRunner readAtStartup(PlatformTransactionManager transactionManager, JdbcTemplate jdbc) {
+			TransactionTemplate readOnly = new TransactionTemplate(transactionManager);
+			readOnly.setReadOnly(true);
+			return (arguments) -> readOnly
+				.executeWithoutResult((status) -> jdbc.queryForObject("SELECT 1", Integer.class));
+		}
 
 	}
 
