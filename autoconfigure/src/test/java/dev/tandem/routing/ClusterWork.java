@@ -1,0 +1,81 @@
+package dev.tandem.routing;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import dev.tandem.autoconfigure.TandemAutoConfiguration;
+import dev.tandem.testkit.PostgresCluster;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * An application for failover, lag, retry and balance tests: Tandem with plain JDBC
+ * transactions over a testkit cluster, and a service whose every call reports the node
+ * that served it.
+ */
+final class ClusterWork {
+
+	private ClusterWork() {
+	}
+
+	/**
+	 * A context runner for Tandem over the cluster, with the given extra properties.
+	 */
+	static ApplicationContextRunner runner(PostgresCluster cluster, String... properties) {
+		return new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(TandemAutoConfiguration.class, TransactionAutoConfiguration.class,
+					DataSourceTransactionManagerAutoConfiguration.class, JdbcTemplateAutoConfiguration.class))
+			.withUserConfiguration(App.class)
+			.withPropertyValues("tandem.url=" + cluster.libpqUrl())
+			.withPropertyValues(properties);
+	}
+
+	/**
+	 * Creates the table the service writes to, on the primary.
+	 */
+	static void createTable(PostgresCluster cluster) throws SQLException {
+		try (Connection connection = cluster.primary().connect(); Statement statement = connection.createStatement()) {
+			statement.execute("CREATE TABLE IF NOT EXISTS event (id bigserial PRIMARY KEY, n int NOT NULL)");
+		}
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@Import(Work.class)
+	static class App {
+
+	}
+
+	@Service
+	static class Work {
+
+		private final JdbcTemplate jdbc;
+
+		Work(JdbcTemplate jdbc) {
+			this.jdbc = jdbc;
+		}
+
+		@Transactional
+		public ServingNode insert() {
+			this.jdbc.update("INSERT INTO event (n) VALUES (1)");
+			return ServingNode.ask(this.jdbc);
+		}
+
+		@Transactional(readOnly = true)
+		public ServingNode read() {
+			this.jdbc.queryForObject("SELECT count(*) FROM event", Long.class);
+			return ServingNode.ask(this.jdbc);
+		}
+
+	}
+
+}

@@ -1,0 +1,119 @@
+package dev.tandem.routing;
+
+import java.time.Duration;
+import java.util.Comparator;
+
+import dev.tandem.pool.TandemPools;
+import dev.tandem.testkit.PostgresCluster;
+import dev.tandem.testkit.PostgresNode;
+import dev.tandem.topology.TopologyMonitor;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Losing the primary under a steady load of writes and reads, on a fresh cluster for each
+ * test, with Tandem's default timeouts and check interval. The figures each test measures
+ * are logged on one line starting with {@code FAILOVER}.
+ */
+class FailoverIntegrationTests {
+
+	private static final Logger logger = LoggerFactory.getLogger(FailoverIntegrationTests.class);
+
+	private static final Duration WAIT = Duration.ofSeconds(20);
+
+	/** Two of the default check intervals. */
+	private static final Duration TWO_INTERVALS = Duration.ofSeconds(2);
+
+	@Test
+	void readsKeepWorkingAndWritesResumeSoonAfterAStandbyIsPromoted() throws Exception {
+		try (PostgresCluster cluster = PostgresCluster.builder().name("failover-load").standbys(2).start()) {
+			ClusterWork.createTable(cluster);
+			ClusterWork.runner(cluster).run((context) -> {
+				ClusterWork.Work work = context.getBean(ClusterWork.Work.class);
+				TopologyMonitor monitor = context.getBean(TopologyMonitor.class);
+				PostgresNode oldPrimary = cluster.primary();
+				PostgresNode newPrimary = cluster.node(1);
+				long kill;
+				long down;
+				long promoteStart;
+				long promoted;
+				Load writes = new Load("writer", 2, work::insert);
+				Load reads = new Load("reader", 2, work::read);
+				try (writes; reads) {
+					await().atMost(WAIT)
+						.until(() -> writes.count(Load.Call::ok) >= 20 && reads.count(Load.Call::ok) >= 20);
+					oldPrimary.kill();
+					kill = System.nanoTime();
+					await().atMost(WAIT).until(() -> monitor.snapshot().primaryDown());
+					down = System.nanoTime();
+					// The outage lasts until writes have been seen failing fast.
+					await().atMost(WAIT)
+						.until(() -> writes.count((call) -> !call.ok() && call.start() > down
+								&& call.failedWith(NoPrimaryAvailableException.class)) >= 10);
+					promoteStart = System.nanoTime();
+					cluster.promote(newPrimary);
+					promoted = System.nanoTime();
+					cluster.repointStandbys(newPrimary);
+					long settled = promoted + TWO_INTERVALS.toNanos();
+					await().atMost(WAIT)
+						.until(() -> writes.count((call) -> call.ok() && call.start() > promoted) >= 20
+								&& reads.count((call) -> call.ok() && call.start() > settled) >= 20);
+				}
+				Load.Call firstWrite = writes.first((call) -> call.ok() && call.start() > kill).orElseThrow();
+				Duration killToWrite = Duration.ofNanos(firstWrite.end() - kill);
+				Duration promoteToWrite = Duration.ofNanos(firstWrite.end() - promoted);
+				Duration longestWrite = writes.calls()
+					.stream()
+					.map(Load.Call::duration)
+					.max(Comparator.naturalOrder())
+					.orElseThrow();
+				Duration longestRead = reads.calls()
+					.stream()
+					.map(Load.Call::duration)
+					.max(Comparator.naturalOrder())
+					.orElseThrow();
+				Duration longestFailFast = writes.calls()
+					.stream()
+					.filter((call) -> call.failedWith(NoPrimaryAvailableException.class))
+					.map(Load.Call::duration)
+					.max(Comparator.naturalOrder())
+					.orElseThrow();
+				long failedWrites = writes.count((call) -> !call.ok());
+				long failedReads = reads.count((call) -> !call.ok());
+				logger
+					.info("FAILOVER kill (returned)->primary down seen {} ms, kill->promote {} ms, promote took {} ms, "
+							+ "kill->first write {} ms, promoted->first write {} ms, longest write call {} ms, "
+							+ "longest fail-fast write {} ms, longest read call {} ms, writes {} ({} failed), reads {} ({} failed)",
+							millis(down - kill), millis(promoteStart - kill), millis(promoted - promoteStart),
+							killToWrite.toMillis(), promoteToWrite.toMillis(), longestWrite.toMillis(),
+							longestFailFast.toMillis(), longestRead.toMillis(), writes.calls().size(), failedWrites,
+							reads.calls().size(), failedReads);
+				assertThat(failedReads).as("reads that failed while standbys were up").isZero();
+				// The promoted node leaves the reader set within two check intervals;
+				// until
+				// then its read-only sessions keep serving reads.
+				assertThat(reads.calls().stream().filter((call) -> call.start() > promoted + TWO_INTERVALS.toNanos()))
+					.isNotEmpty()
+					.allSatisfy((call) -> {
+						assertThat(call.node().standby()).isTrue();
+						assertThat(call.node().port()).isNotEqualTo(newPrimary.port());
+					});
+				assertThat(promoteToWrite).isLessThanOrEqualTo(Duration.ofSeconds(2));
+				assertThat(longestWrite).isLessThanOrEqualTo(TandemPools.WRITER_CONNECTION_TIMEOUT.plusMillis(500));
+				assertThat(longestFailFast).isLessThan(Duration.ofMillis(100));
+				assertThat(writes.count((call) -> call.failedWith("25006"))).isZero();
+				assertThat(writes.calls().stream().filter((call) -> call.ok() && call.start() > promoted))
+					.allSatisfy((call) -> assertThat(call.node().port()).isEqualTo(newPrimary.port()));
+			});
+		}
+	}
+
+	private static long millis(long nanos) {
+		return Duration.ofNanos(nanos).toMillis();
+	}
+
+}
