@@ -1,0 +1,145 @@
+package dev.tandem.routing;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.tandem.testkit.PostgresCluster;
+import dev.tandem.testkit.PostgresClusterExtension;
+import dev.tandem.testkit.PostgresNode;
+import dev.tandem.topology.NodeStatus;
+import dev.tandem.topology.Rotation;
+import dev.tandem.topology.TopologyMonitor;
+import dev.tandem.url.HostAndPort;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A standby whose replay is paused while the primary keeps writing falls behind; past
+ * {@code tandem.reads.max-lag} it stops serving reads, and after its replay resumes it
+ * serves them again.
+ */
+class LagIntegrationTests {
+
+	private static final Logger logger = LoggerFactory.getLogger(LagIntegrationTests.class);
+
+	private static final Duration MAX_LAG = Duration.ofSeconds(1);
+
+	private static final Duration INTERVAL = Duration.ofMillis(250);
+
+	private static final Duration WAIT = Duration.ofSeconds(20);
+
+	@RegisterExtension
+	static final PostgresClusterExtension cluster = PostgresClusterExtension.withStandbys(2);
+
+	@Test
+	void aLaggingStandbyLeavesTheRotationWithinTwoChecksAndRejoinsAfterItCatchesUp() throws Exception {
+		PostgresCluster postgres = cluster.cluster();
+		ClusterWork.createTable(postgres);
+		PostgresNode lagging = postgres.standbys().get(0);
+		PostgresNode other = postgres.standbys().get(1);
+		HostAndPort laggingNode = new HostAndPort(lagging.host(), lagging.port());
+		ClusterWork
+			.runner(postgres, "tandem.reads.max-lag=" + MAX_LAG.toMillis() + "ms",
+					"tandem.topology.check-interval=" + INTERVAL.toMillis() + "ms")
+			.run((context) -> {
+				ClusterWork.Work work = context.getBean(ClusterWork.Work.class);
+				TopologyMonitor monitor = context.getBean(TopologyMonitor.class);
+				assertThat(servedPorts(work, 10)).containsExactlyInAnyOrder(lagging.port(), other.port());
+				AtomicBoolean writing = new AtomicBoolean(true);
+				Thread writer = writeSteadily(postgres, writing);
+				try {
+					// Pause only once the standby replays the steady writes, so that its
+					// lag
+					// grows from the moment of the pause.
+					Instant writing0 = Instant.now();
+					await().atMost(WAIT).until(() -> lastReplayedCommit(lagging).isAfter(writing0));
+					lagging.pauseReplay();
+					Instant lastReplayed = lastReplayedCommit(lagging);
+					Instant lagExceeded = lastReplayed.plus(MAX_LAG);
+					await().atMost(WAIT)
+						.pollInterval(Duration.ofMillis(10))
+						.until(() -> rotation(monitor, laggingNode) == Rotation.LAGGING);
+					Instant left = Instant.now();
+					NodeStatus status = monitor.snapshot().node(laggingNode).orElseThrow();
+					assertThat(status.replayLag()).isGreaterThan(MAX_LAG);
+					assertThat(status.lagBytes()).isPositive();
+					assertThat(servedPorts(work, 20)).containsOnly(other.port());
+					Duration leaveDelay = Duration.between(lagExceeded, left);
+					lagging.resumeReplay();
+					Instant resumed = Instant.now();
+					await().atMost(WAIT)
+						.pollInterval(Duration.ofMillis(10))
+						.until(() -> rotation(monitor, laggingNode) == Rotation.IN_ROTATION);
+					Duration rejoinDelay = Duration.between(resumed, Instant.now());
+					assertThat(servedPorts(work, 10)).containsExactlyInAnyOrder(lagging.port(), other.port());
+					logger.info(
+							"LAG max-lag {} ms, check interval {} ms: left the rotation {} ms after its lag passed "
+									+ "max-lag, rejoined {} ms after replay resumed",
+							MAX_LAG.toMillis(), INTERVAL.toMillis(), leaveDelay.toMillis(), rejoinDelay.toMillis());
+					assertThat(leaveDelay).isLessThanOrEqualTo(INTERVAL.multipliedBy(2));
+				}
+				finally {
+					writing.set(false);
+					writer.join(WAIT.toMillis());
+				}
+			});
+	}
+
+	private static Rotation rotation(TopologyMonitor monitor, HostAndPort node) {
+		return monitor.snapshot().node(node).orElseThrow().rotation();
+	}
+
+	private static Set<Integer> servedPorts(ClusterWork.Work work, int reads) {
+		Set<Integer> ports = new HashSet<>();
+		for (int i = 0; i < reads; i++) {
+			ServingNode node = work.read();
+			assertThat(node.standby()).isTrue();
+			ports.add(node.port());
+		}
+		return ports;
+	}
+
+	private static Instant lastReplayedCommit(PostgresNode standby) throws SQLException {
+		try (Connection connection = standby.connect();
+				Statement statement = connection.createStatement();
+				ResultSet rs = statement.executeQuery("SELECT pg_last_xact_replay_timestamp()")) {
+			rs.next();
+			return rs.getTimestamp(1).toInstant();
+		}
+	}
+
+	/**
+	 * Commits on the primary every few milliseconds, so that a paused standby falls
+	 * behind.
+	 */
+	private static Thread writeSteadily(PostgresCluster postgres, AtomicBoolean writing) {
+		Thread thread = new Thread(() -> {
+			try (Connection connection = postgres.primary().connect();
+					Statement statement = connection.createStatement()) {
+				while (writing.get()) {
+					statement.execute("INSERT INTO event (n) VALUES (2)");
+					java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+				}
+			}
+			catch (SQLException ex) {
+				throw new IllegalStateException(ex);
+			}
+		}, "primary-writes");
+		thread.setDaemon(true);
+		thread.start();
+		return thread;
+	}
+
+}
