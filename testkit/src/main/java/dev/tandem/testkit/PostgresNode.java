@@ -165,6 +165,16 @@ public final class PostgresNode {
 		return connectAsSuperuser(this.cluster.database());
 	}
 
+	/**
+	 * Open a connection to the maintenance database as the internal superuser, for
+	 * statements whose effect lasts as long as the session.
+	 * @return a new connection; the caller closes it
+	 * @throws SQLException if the connection fails
+	 */
+	Connection connectToMaintenanceDatabase() throws SQLException {
+		return connectAsSuperuser(MAINTENANCE_DATABASE);
+	}
+
 	private Connection connectAsSuperuser(String database) throws SQLException {
 		Properties properties = new Properties();
 		properties.setProperty("user", PostgresCluster.SUPERUSER);
