@@ -57,7 +57,9 @@ import org.slf4j.LoggerFactory;
  * are still open.
  * <p>
  * {@link #primary()} and {@link #standbys()} ask the servers, so they follow
- * {@link #promote(PostgresNode) promotions}; {@link #nodes()} is fixed.
+ * {@link #promote(PostgresNode) promotions} and
+ * {@link #rejoinAsStandby(PostgresNode, PostgresNode) rejoins}; {@link #nodes()} is
+ * fixed.
  *
  * @author Tandem contributors
  */
@@ -76,6 +78,10 @@ public final class PostgresCluster implements AutoCloseable {
 	private static final Pattern SETTING = Pattern.compile("[A-Za-z_][A-Za-z0-9_.]*");
 
 	private static final Set<String> RESERVED_SETTINGS = Set.of("port", "listen_addresses", "unix_socket_directories");
+
+	/** Settings a standby refuses to run with when lower than on its primary. */
+	private static final List<String> STANDBY_MINIMUMS = List.of("max_connections", "max_locks_per_transaction",
+			"max_prepared_transactions", "max_wal_senders", "max_worker_processes");
 
 	/** Longest socket folder: sun_path holds 107 bytes plus "/.s.PGSQL.65535.lock". */
 	private static final int MAX_SOCKET_DIRECTORY_LENGTH = 107 - "/.s.PGSQL.65535.lock".length();
@@ -254,7 +260,8 @@ public final class PostgresCluster implements AutoCloseable {
 	/**
 	 * Promote a standby with {@code pg_ctl -w promote} and wait until it is out of
 	 * recovery. Other standbys keep following the old primary until
-	 * {@link #repointStandbys(PostgresNode)}.
+	 * {@link #repointStandbys(PostgresNode)}; the old primary can come back with
+	 * {@link #rejoinAsStandby(PostgresNode, PostgresNode)}.
 	 * @param node the standby to promote
 	 * @throws IllegalStateException if the promotion fails or does not finish in time
 	 */
@@ -288,6 +295,124 @@ public final class PostgresCluster implements AutoCloseable {
 						"SELECT pg_reload_conf()");
 				logger.info("Repointed {} of cluster '{}' to {}", standby, this.name, newPrimary);
 			}
+		}
+	}
+
+	/**
+	 * Rebuild a stopped node as a standby of {@code upstream} and start it, such as a
+	 * {@link PostgresNode#kill() killed} old primary after a failover. {@code upstream}
+	 * keeps running throughout:
+	 * <ol>
+	 * <li>On one superuser connection to {@code upstream}:
+	 * {@code pg_backup_start(label, true)}, delete the node's data folder, copy
+	 * {@code upstream}'s into it while it changes, then {@code pg_backup_stop(false)} and
+	 * write its {@code backup_label} (and {@code tablespace_map} if not empty) into the
+	 * copy. Left out, as the PostgreSQL manual and {@code pg_basebackup} do:
+	 * {@code postmaster.pid} and {@code postmaster.opts}; the contents of {@code pg_wal}
+	 * (WAL comes by streaming), {@code pg_replslot}, {@code pg_dynshmem},
+	 * {@code pg_notify}, {@code pg_serial}, {@code pg_snapshots}, {@code pg_stat_tmp} and
+	 * {@code pg_subtrans}; {@code pgsql_tmp*}, {@code pg_internal.init*}, temporary
+	 * relations and all forks but the init fork of unlogged relations; and the source's
+	 * {@code backup_label}, {@code tablespace_map}, {@code backup_manifest},
+	 * {@code standby.signal}, {@code recovery.signal} and {@code *.tmp} files. A file
+	 * that vanishes during the copy is skipped. {@code global/pg_control} is copied
+	 * last.</li>
+	 * <li>Give the copy the node's own port, {@code standby.signal}, and in its
+	 * {@code postgresql.auto.conf} a {@code primary_conninfo} to {@code upstream} (with
+	 * the node's name as {@code application_name}), {@code hot_standby = on}, and
+	 * {@code upstream}'s running values of {@code max_connections},
+	 * {@code max_locks_per_transaction}, {@code max_prepared_transactions},
+	 * {@code max_wal_senders} and {@code max_worker_processes}, which a standby must not
+	 * have lower than its primary. Other settings are {@code upstream}'s, which are the
+	 * cluster's.</li>
+	 * <li>Start the node and wait until it is in recovery and its WAL receiver streams
+	 * from {@code upstream}.</li>
+	 * </ol>
+	 * {@code upstream} may be the primary or a standby (the node then cascades from it).
+	 * The node needs the WAL written since the backup started; the cluster keeps 128 MB
+	 * ({@code wal_keep_size}).
+	 * @param node the node to rebuild; it must not run, so stop it first with
+	 * {@link PostgresNode#kill()} or {@link PostgresNode#stop()} (this method does not
+	 * stop a running node, as its data folder is about to be replaced)
+	 * @param upstream the running node to copy and stream from
+	 * @throws IllegalArgumentException if a node is not a member of this cluster, or they
+	 * are the same node
+	 * @throws IllegalStateException if {@code node} runs, {@code upstream} does not,
+	 * {@code upstream} has tablespaces outside its data folder, or a step fails or does
+	 * not finish in time; messages of failed starts and waits hold the last lines of the
+	 * node's log. The node's data folder may then be incomplete: call this again.
+	 */
+	public void rejoinAsStandby(PostgresNode node, PostgresNode upstream) {
+		requireMember(node);
+		requireMember(upstream);
+		if (node == upstream) {
+			throw new IllegalArgumentException("Cannot rejoin " + node + " as a standby of itself");
+		}
+		if (node.isRunning()) {
+			throw new IllegalStateException("Cannot rejoin " + node + " of cluster '" + this.name
+					+ "' while it runs: its data folder would be replaced; stop it first with kill() or stop()");
+		}
+		if (!upstream.isRunning()) {
+			throw new IllegalStateException("Cannot rejoin " + node + " of cluster '" + this.name + "' as a standby of "
+					+ upstream + ": " + upstream + " is not running");
+		}
+		Stopwatch stopwatch = new Stopwatch();
+		Map<String, String> settings = standbySettings(upstream);
+		BaseBackup.take(upstream, node.dataDirectory(), "tandem-testkit rejoin " + node.name());
+		stopwatch.lap("copy");
+		node.writeNodeConfiguration();
+		node.becomeStandbyOf(upstream, settings);
+		node.start();
+		stopwatch.lap("start");
+		awaitStreamingFrom(upstream, node);
+		stopwatch.lap("streaming");
+		logger.info("Rejoined {} of cluster '{}' as a standby of {} ({})", node, this.name, upstream, stopwatch);
+	}
+
+	/**
+	 * Return the settings a standby of {@code upstream} needs: {@code hot_standby} on,
+	 * and {@code upstream}'s running values of those that must not be lower on a standby.
+	 * Running values rather than its files: those may hold a lower value that waits for a
+	 * restart.
+	 */
+	private static Map<String, String> standbySettings(PostgresNode upstream) {
+		String names = STANDBY_MINIMUMS.stream().map(PostgresCluster::literal).collect(Collectors.joining(", "));
+		String values = upstream
+			.querySingle("SELECT string_agg(name || '=' || setting, ',' ORDER BY name) FROM pg_settings WHERE name IN ("
+					+ names + ")");
+		Map<String, String> settings = new LinkedHashMap<>();
+		settings.put("hot_standby", "on");
+		for (String entry : (values != null) ? values.split(",") : new String[0]) {
+			int equals = entry.indexOf('=');
+			settings.put(entry.substring(0, equals), entry.substring(equals + 1));
+		}
+		if (settings.size() != STANDBY_MINIMUMS.size() + 1) {
+			throw new IllegalStateException(
+					"Expected settings " + STANDBY_MINIMUMS + " on " + upstream + ", got " + values);
+		}
+		return settings;
+	}
+
+	private void awaitStreamingFrom(PostgresNode upstream, PostgresNode node) {
+		Processes.await(PostgresNode.TIMEOUT, Duration.ofMillis(20),
+				() -> !node.isRunning() || streamsFrom(node, upstream));
+		if (!streamsFrom(node, upstream)) {
+			throw new IllegalStateException(node + " of cluster '" + this.name + "' is not a standby streaming from "
+					+ upstream + " within " + PostgresNode.TIMEOUT + " (server "
+					+ (node.isRunning() ? "running" : "stopped") + ")" + System.lineSeparator() + "Last lines of "
+					+ node.logFile() + ":" + System.lineSeparator() + FileTree.tail(node.logFile(), 30));
+		}
+	}
+
+	private static boolean streamsFrom(PostgresNode node, PostgresNode upstream) {
+		try {
+			return "true".equals(node.querySingle(
+					"SELECT (pg_is_in_recovery() AND EXISTS (SELECT 1 "
+							+ "FROM pg_stat_wal_receiver WHERE status = 'streaming' AND sender_port = ?))::text",
+					upstream.port()));
+		}
+		catch (IllegalStateException ex) {
+			return false;
 		}
 	}
 

@@ -21,7 +21,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -30,9 +29,16 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One PostgreSQL server of a {@link PostgresCluster}: a data directory, a port on
@@ -51,6 +57,9 @@ public final class PostgresNode {
 	private static final Duration POLL = Duration.ofMillis(20);
 
 	private static final int LOG_LINES = 30;
+
+	/** The setting name at the start of a configuration file line. */
+	private static final Pattern SETTING_LINE = Pattern.compile("\\s*([A-Za-z_][A-Za-z0-9_.]*)\\s*(=|\\s|$)");
 
 	/** Internal queries use it: it exists before the application database does. */
 	private static final String MAINTENANCE_DATABASE = "postgres";
@@ -163,6 +172,16 @@ public final class PostgresNode {
 	 */
 	public Connection connectAsSuperuser() throws SQLException {
 		return connectAsSuperuser(this.cluster.database());
+	}
+
+	/**
+	 * Open a connection to the maintenance database as the internal superuser, for
+	 * statements whose effect lasts as long as the session.
+	 * @return a new connection; the caller closes it
+	 * @throws SQLException if the connection fails
+	 */
+	Connection connectToMaintenanceDatabase() throws SQLException {
+		return connectAsSuperuser(MAINTENANCE_DATABASE);
 	}
 
 	private Connection connectAsSuperuser(String database) throws SQLException {
@@ -312,11 +331,33 @@ public final class PostgresNode {
 	}
 
 	void becomeStandbyOf(PostgresNode primary) {
+		becomeStandbyOf(primary, Map.of());
+	}
+
+	/**
+	 * Write {@code standby.signal} and set {@code primary_conninfo} and {@code settings}
+	 * in {@code postgresql.auto.conf}, replacing earlier lines for them and any
+	 * {@code primary_slot_name}: a data folder copied from another node carries that
+	 * node's values.
+	 * @param primary the node to stream from
+	 * @param settings further settings, written quoted
+	 */
+	void becomeStandbyOf(PostgresNode primary, Map<String, String> settings) {
 		write(this.dataDirectory.resolve("standby.signal"), "");
+		Map<String, String> all = new LinkedHashMap<>(settings);
+		all.put("primary_conninfo", primaryConninfo(primary));
+		Set<String> replaced = new HashSet<>(all.keySet());
+		replaced.add("primary_slot_name");
+		Path file = this.dataDirectory.resolve("postgresql.auto.conf");
 		try {
-			Files.writeString(this.dataDirectory.resolve("postgresql.auto.conf"),
-					"primary_conninfo = " + PostgresCluster.literal(primaryConninfo(primary)) + "\n",
-					StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+			List<String> lines = Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8)
+					: new ArrayList<>();
+			lines.removeIf((line) -> {
+				Matcher setting = SETTING_LINE.matcher(line);
+				return setting.lookingAt() && replaced.contains(setting.group(1).toLowerCase(Locale.ROOT));
+			});
+			all.forEach((key, value) -> lines.add(key + " = " + PostgresCluster.literal(value)));
+			Files.write(file, lines, StandardCharsets.UTF_8);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
