@@ -27,6 +27,8 @@ final class GatedDriverDataSource implements DataSource {
 
 	private final PrimaryGate gate;
 
+	private volatile int loginTimeout = TandemPools.LOGIN_TIMEOUT_SECONDS;
+
 	GatedDriverDataSource(String url, Properties properties, PrimaryGate gate) {
 		this.url = url;
 		this.properties = properties;
@@ -77,12 +79,14 @@ final class GatedDriverDataSource implements DataSource {
 
 	@Override
 	public void setLoginTimeout(int seconds) {
-		// pgjdbc reads loginTimeout from the connection properties, which Tandem sets.
+		// pgjdbc reads loginTimeout from the connection properties, which Tandem sets;
+		// HikariCP reads it back to bound its wait for connection attempts at shutdown.
+		this.loginTimeout = seconds;
 	}
 
 	@Override
 	public int getLoginTimeout() {
-		return 0;
+		return this.loginTimeout;
 	}
 
 	@Override
