@@ -6,7 +6,9 @@ import java.util.Comparator;
 import dev.tandem.pool.TandemPools;
 import dev.tandem.testkit.PostgresCluster;
 import dev.tandem.testkit.PostgresNode;
+import dev.tandem.topology.Rotation;
 import dev.tandem.topology.TopologyMonitor;
+import dev.tandem.url.HostAndPort;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,6 +110,60 @@ class FailoverIntegrationTests {
 				assertThat(writes.count((call) -> call.failedWith("25006"))).isZero();
 				assertThat(writes.calls().stream().filter((call) -> call.ok() && call.start() > promoted))
 					.allSatisfy((call) -> assertThat(call.node().port()).isEqualTo(newPrimary.port()));
+			});
+		}
+	}
+
+	@Test
+	void aFormerPrimaryRejoinsAsAStandbyWithoutAnyStaleWriteAndServesReadsAgain() throws Exception {
+		try (PostgresCluster cluster = PostgresCluster.builder().name("failover-rejoin").standbys(2).start()) {
+			ClusterWork.createTable(cluster);
+			ClusterWork.runner(cluster).run((context) -> {
+				ClusterWork.Work work = context.getBean(ClusterWork.Work.class);
+				TopologyMonitor monitor = context.getBean(TopologyMonitor.class);
+				PostgresNode oldPrimary = cluster.primary();
+				PostgresNode newPrimary = cluster.node(1);
+				HostAndPort oldNode = new HostAndPort(oldPrimary.host(), oldPrimary.port());
+				long promoted;
+				long rejoined;
+				long rejoinedInRotation;
+				Load writes = new Load("writer", 2, work::insert);
+				Load reads = new Load("reader", 2, work::read);
+				try (writes; reads) {
+					await().atMost(WAIT).until(() -> writes.count(Load.Call::ok) >= 20);
+					oldPrimary.kill();
+					await().atMost(WAIT).until(() -> monitor.snapshot().primaryDown());
+					cluster.promote(newPrimary);
+					promoted = System.nanoTime();
+					cluster.repointStandbys(newPrimary);
+					await().atMost(WAIT)
+						.until(() -> writes.count((call) -> call.ok() && call.start() > promoted) >= 20);
+					cluster.rejoinAsStandby(oldPrimary, newPrimary);
+					rejoined = System.nanoTime();
+					await().atMost(WAIT)
+						.until(() -> monitor.snapshot().node(oldNode).orElseThrow().rotation() == Rotation.IN_ROTATION);
+					rejoinedInRotation = System.nanoTime();
+					await().atMost(WAIT)
+						.until(() -> reads
+							.count((call) -> call.ok() && call.start() > rejoinedInRotation
+									&& call.node().port() == oldPrimary.port()) >= 10
+								&& writes.count((call) -> call.ok() && call.start() > rejoinedInRotation) >= 20);
+				}
+				logger.info(
+						"FAILOVER rejoin: old primary in rotation {} ms after it was rebuilt and started; "
+								+ "writes {} ({} failed, {} with 25006), reads {} ({} failed)",
+						millis(rejoinedInRotation - rejoined), writes.calls().size(),
+						writes.count((call) -> !call.ok()), writes.count((call) -> call.failedWith("25006")),
+						reads.calls().size(), reads.count((call) -> !call.ok()));
+				assertThat(writes.count((call) -> call.failedWith("25006"))).isZero();
+				assertThat(writes.calls().stream().filter((call) -> call.start() > promoted + TWO_INTERVALS.toNanos()))
+					.isNotEmpty()
+					.allSatisfy((call) -> {
+						assertThat(call.ok()).isTrue();
+						assertThat(call.node().port()).isEqualTo(newPrimary.port());
+					});
+				assertThat(reads.count((call) -> !call.ok())).isZero();
+				assertThat(oldPrimary.isInRecovery()).isTrue();
 			});
 		}
 	}
