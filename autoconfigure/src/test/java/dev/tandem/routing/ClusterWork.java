@@ -32,11 +32,18 @@ final class ClusterWork {
 	 * A context runner for Tandem over the cluster, with the given extra properties.
 	 */
 	static ApplicationContextRunner runner(PostgresCluster cluster, String... properties) {
+		return runner(cluster.libpqUrl(), properties);
+	}
+
+	/**
+	 * A context runner for Tandem over the cluster URL, with the given extra properties.
+	 */
+	static ApplicationContextRunner runner(String url, String... properties) {
 		return new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(TandemAutoConfiguration.class, TransactionAutoConfiguration.class,
 					DataSourceTransactionManagerAutoConfiguration.class, JdbcTemplateAutoConfiguration.class))
 			.withUserConfiguration(App.class)
-			.withPropertyValues("tandem.url=" + cluster.libpqUrl())
+			.withPropertyValues("tandem.url=" + url)
 			.withPropertyValues(properties);
 	}
 
