@@ -3,6 +3,7 @@ package dev.tandem.autoconfigure;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -14,6 +15,7 @@ import dev.tandem.pool.TandemPools;
 import dev.tandem.routing.ReaderSelector;
 import dev.tandem.testkit.PostgresClusterExtension;
 import dev.tandem.testkit.PostgresNode;
+import dev.tandem.topology.LagLimit;
 import dev.tandem.topology.TopologyMonitor;
 import dev.tandem.url.HostAndPort;
 import dev.tandem.url.InvalidClusterUrlException;
@@ -187,6 +189,62 @@ class TandemAutoConfigurationTests {
 				HikariDataSource reader = pools.reader(new HostAndPort(standby.host(), standby.port()));
 				assertThat(reader.getMaximumPoolSize()).isEqualTo(4);
 				assertThat(reader.getPoolName()).isEqualTo("tandem-reader-127.0.0.1-" + standby.port());
+			});
+	}
+
+	@Test
+	void runWithoutTimeoutSettingsUsesTandemsDefaults() {
+		this.runner.withPropertyValues("tandem.url=" + cluster.libpqUrl()).run((context) -> {
+			TandemPools pools = context.getBean(TandemPools.class);
+			assertThat(pools.writer().getConnectionTimeout()).isEqualTo(3000);
+			assertThat(pools.writer().getValidationTimeout()).isEqualTo(1000);
+			assertThat(pools.writer().getKeepaliveTime()).isEqualTo(30_000);
+			PostgresNode standby = cluster.cluster().node(1);
+			HikariDataSource reader = pools.reader(new HostAndPort(standby.host(), standby.port()));
+			assertThat(reader.getConnectionTimeout()).isEqualTo(2000);
+			assertThat(reader.getDataSourceProperties()).containsEntry("connectTimeout", "2")
+				.containsEntry("loginTimeout", "3")
+				.containsEntry("tcpKeepAlive", "true");
+			TopologyMonitor monitor = context.getBean(TopologyMonitor.class);
+			assertThat(monitor.lagLimit()).isEqualTo(new LagLimit(Duration.ofSeconds(5), null));
+		});
+	}
+
+	@Test
+	void runWithTimeoutSettingsOverridesTandemsDefaults() {
+		this.runner
+			.withPropertyValues("tandem.url=" + cluster.libpqUrl() + "?connect_timeout=7",
+					"tandem.writer.hikari.connection-timeout=5000", "tandem.reader.hikari.connection-timeout=4000",
+					"tandem.reads.max-lag=0", "tandem.reads.max-lag-bytes=16MB")
+			.run((context) -> {
+				TandemPools pools = context.getBean(TandemPools.class);
+				assertThat(pools.writer().getConnectionTimeout()).isEqualTo(5000);
+				PostgresNode standby = cluster.cluster().node(1);
+				HikariDataSource reader = pools.reader(new HostAndPort(standby.host(), standby.port()));
+				assertThat(reader.getConnectionTimeout()).isEqualTo(4000);
+				assertThat(reader.getDataSourceProperties()).containsEntry("connectTimeout", "7");
+				assertThat(context.getBean(TopologyMonitor.class).lagLimit())
+					.isEqualTo(new LagLimit(Duration.ZERO, 16L * 1024 * 1024));
+			});
+	}
+
+	@Test
+	void runWithNegativeMaxLagFailsNamingTheProperty() {
+		this.runner.withPropertyValues("tandem.url=" + cluster.libpqUrl(), "tandem.reads.max-lag=-1s")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.hasMessageContaining("tandem.reads.max-lag must be zero (no limit) or positive");
+			});
+	}
+
+	@Test
+	void runWithNoReadOnlyAttemptFailsNamingTheProperty() {
+		this.runner.withPropertyValues("tandem.url=" + cluster.libpqUrl(), "tandem.retry.read-only-attempts=0")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.hasMessageContaining("tandem.retry.read-only-attempts must be at least 1, was 0");
 			});
 	}
 
