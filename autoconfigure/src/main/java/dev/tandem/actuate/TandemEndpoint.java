@@ -16,6 +16,7 @@ import dev.tandem.topology.TopologySnapshot;
 import dev.tandem.url.HostAndPort;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
@@ -26,7 +27,8 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
  * <p>
  * Durations are written as Spring Boot's properties spell them ({@code 5s},
  * {@code 250ms}); instants in ISO-8601; a replay lag in seconds as a number. Unknown
- * values are {@code null}, which Actuator's JSON leaves out.
+ * values are {@code null}, which Actuator's own JSON mapper (used for
+ * {@link OperationResponseBody} results) leaves out.
  */
 @Endpoint(id = "tandem")
 public class TandemEndpoint {
@@ -107,7 +109,7 @@ public class TandemEndpoint {
 	 */
 	public record TandemDescriptor(String readTarget, String balance, String maxLag, @Nullable Long maxLagBytes,
 			String checkInterval, @Nullable String primary, boolean primaryDown, @Nullable String takenAt,
-			List<NodeDescriptor> nodes, Map<String, PoolDescriptor> pools) {
+			List<NodeDescriptor> nodes, Map<String, PoolDescriptor> pools) implements OperationResponseBody {
 
 	}
 
