@@ -69,11 +69,13 @@ class ObservabilityIntegrationTests {
 		PostgresCluster nodes = cluster.cluster();
 		// Lag in bytes is known once a standby is checked after the primary's first
 		// check.
-		await().atMost(Duration.ofSeconds(5))
-			.untilAsserted(() -> assertThat(app.get("/actuator/health/tandem")
-				.body()
-				.at("/components/127.0.0.1-" + nodes.node(1).port() + "/details/lagBytes")
-				.isIntegralNumber()).isTrue());
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+			JsonNode components = app.get("/actuator/health/tandem").body().get("components");
+			for (PostgresNode standby : nodes.standbys()) {
+				assertThat(components.at("/127.0.0.1-" + standby.port() + "/details/lagBytes").isIntegralNumber())
+					.isTrue();
+			}
+		});
 		ActuatorApp.Response response = app.get("/actuator/health/tandem");
 		assertThat(response.status()).isEqualTo(200);
 		JsonNode health = response.body();
@@ -192,6 +194,22 @@ class ObservabilityIntegrationTests {
 		assertThat(standbyReads.body().at("/measurements/0/value").doubleValue()).isGreaterThanOrEqualTo(1);
 		assertThat(app.get("/actuator/tandem").body().at("/pools/" + readerPool + "/total").isIntegralNumber())
 			.isTrue();
+	}
+
+	@Test
+	void springBootsDbHealthTakesOneConnectionPerRoutingKey() throws Exception {
+		MeterRegistry registry = app.bean(MeterRegistry.class);
+		double reads = decisions(registry, "standby", "standby");
+		double writes = decisions(registry, "primary", "write");
+		ActuatorApp.Response health = app.get("/actuator/health");
+		assertThat(health.status()).isEqualTo(200);
+		assertThat(health.body().at("/components/db/components").propertyNames()).containsExactlyInAnyOrder("writer",
+				"reader");
+		assertThat(health.body().at("/components/tandem/status").stringValue()).isEqualTo("UP");
+		// DataSourceHealthIndicator takes two connections: one for the product name, one
+		// to validate.
+		assertThat(decisions(registry, "standby", "standby")).isEqualTo(reads + 2);
+		assertThat(decisions(registry, "primary", "write")).isEqualTo(writes + 2);
 	}
 
 	@Test
