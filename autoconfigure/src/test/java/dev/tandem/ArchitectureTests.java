@@ -10,7 +10,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 /**
  * The package arrows of the architecture: no cycles, plain-Java packages stay plain, and
- * only the wiring touches Spring Boot.
+ * only the wiring and the observability package touch Spring Boot and Micrometer.
  */
 class ArchitectureTests {
 
@@ -55,12 +55,42 @@ class ArchitectureTests {
 	}
 
 	@Test
-	void onlyAutoconfigureImportsSpringBoot() {
+	void onlyAutoconfigureAndActuateImportSpringBoot() {
 		noClasses().that()
-			.resideOutsideOfPackage("dev.tandem.autoconfigure..")
+			.resideOutsideOfPackages("dev.tandem.autoconfigure..", "dev.tandem.actuate..")
 			.should()
 			.dependOnClassesThat()
 			.resideInAnyPackage("org.springframework.boot..")
+			.check(classes);
+	}
+
+	@Test
+	void actuateImportsNoAutoConfiguration() {
+		noClasses().that()
+			.resideInAPackage("dev.tandem.actuate..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("org.springframework.boot.autoconfigure..", "org.springframework.boot..autoconfigure..")
+			.check(classes);
+	}
+
+	@Test
+	void onlyAutoconfigureDependsOnActuate() {
+		noClasses().that()
+			.resideOutsideOfPackages("dev.tandem.autoconfigure..", "dev.tandem.actuate..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAPackage("dev.tandem.actuate..")
+			.check(classes);
+	}
+
+	@Test
+	void onlyAutoconfigureAndActuateImportMicrometer() {
+		noClasses().that()
+			.resideOutsideOfPackages("dev.tandem.autoconfigure..", "dev.tandem.actuate..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("io.micrometer..")
 			.check(classes);
 	}
 

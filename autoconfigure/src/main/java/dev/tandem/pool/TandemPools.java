@@ -3,6 +3,7 @@ package dev.tandem.pool;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -172,6 +173,14 @@ public final class TandemPools implements AutoCloseable {
 		config.setExceptionOverride(new ReaderFailures(node));
 		this.readerCustomizer.accept(config);
 		return new HikariDataSource(config);
+	}
+
+	/**
+	 * The reader pools created so far, by host; a host gets its pool on first use.
+	 * @return an unmodifiable live view
+	 */
+	public Map<HostAndPort, HikariDataSource> readerPools() {
+		return Collections.unmodifiableMap(this.readers);
 	}
 
 	/**

@@ -1,0 +1,29 @@
+package dev.tandem.autoconfigure;
+
+import dev.tandem.actuate.TandemHealthContributor;
+import dev.tandem.topology.TopologyMonitor;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Registers the {@code tandem} health contributor, one component per node, unless
+ * {@code management.health.tandem.enabled=false}.
+ */
+@AutoConfiguration(after = TandemAutoConfiguration.class)
+@ConditionalOnClass(ConditionalOnEnabledHealthIndicator.class)
+@ConditionalOnBean(TopologyMonitor.class)
+public final class TandemHealthContributorAutoConfiguration {
+
+	@Bean
+	@ConditionalOnEnabledHealthIndicator("tandem")
+	@ConditionalOnMissingBean(name = { "tandemHealthIndicator", "tandemHealthContributor" })
+	TandemHealthContributor tandemHealthContributor(TopologyMonitor monitor) {
+		return new TandemHealthContributor(monitor);
+	}
+
+}
