@@ -10,6 +10,10 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.tandem.actuate.TandemHealthContributor;
+import dev.tandem.actuate.TandemMeters;
+import dev.tandem.autoconfigure.TandemHealthContributorAutoConfiguration;
+import dev.tandem.autoconfigure.TandemMetricsAutoConfiguration;
 import dev.tandem.testkit.PostgresCluster;
 import dev.tandem.testkit.PostgresClusterExtension;
 import dev.tandem.testkit.PostgresNode;
@@ -17,10 +21,19 @@ import dev.tandem.topology.NodeStatus;
 import dev.tandem.topology.Rotation;
 import dev.tandem.topology.TopologyMonitor;
 import dev.tandem.url.HostAndPort;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -53,16 +66,22 @@ class LagIntegrationTests {
 		ClusterWork
 			.runner(postgres, "tandem.reads.max-lag=" + MAX_LAG.toMillis() + "ms",
 					"tandem.topology.check-interval=" + INTERVAL.toMillis() + "ms")
+			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+					SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
+					TandemMetricsAutoConfiguration.class, TandemHealthContributorAutoConfiguration.class))
 			.run((context) -> {
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				TandemHealthContributor health = context.getBean(TandemHealthContributor.class);
+				String tag = laggingNode.toString();
+				String component = laggingNode.host() + "-" + laggingNode.port();
 				ClusterWork.Work work = context.getBean(ClusterWork.Work.class);
 				TopologyMonitor monitor = context.getBean(TopologyMonitor.class);
 				assertThat(servedPorts(work, 10)).containsExactlyInAnyOrder(lagging.port(), other.port());
 				AtomicBoolean writing = new AtomicBoolean(true);
 				Thread writer = writeSteadily(postgres, writing);
 				try {
-					// Pause only once the standby replays the steady writes, so that its
-					// lag
-					// grows from the moment of the pause.
+					// Pause only once the standby replays the steady writes, so that
+					// its lag grows from the moment of the pause.
 					Instant writing0 = Instant.now();
 					await().atMost(WAIT).until(() -> lastReplayedCommit(lagging).isAfter(writing0));
 					lagging.pauseReplay();
@@ -76,6 +95,17 @@ class LagIntegrationTests {
 					assertThat(status.replayLag()).isGreaterThan(MAX_LAG);
 					assertThat(status.lagBytes()).isPositive();
 					assertThat(servedPorts(work, 20)).containsOnly(other.port());
+					assertThat(registry.get(TandemMeters.NODE_IN_ROTATION).tag(TandemMeters.NODE, tag).gauge().value())
+						.isZero();
+					assertThat(registry.get(TandemMeters.NODE_LAG).tag(TandemMeters.NODE, tag).gauge().value())
+						.isGreaterThan(MAX_LAG.toMillis() / 1000.0);
+					assertThat(registry.get(TandemMeters.NODE_LAG_BYTES).tag(TandemMeters.NODE, tag).gauge().value())
+						.isPositive();
+					assertThat(registry.get(TandemMeters.READERS_IN_ROTATION).gauge().value()).isEqualTo(1);
+					Health lagged = health(health, component);
+					assertThat(lagged.getStatus()).isEqualTo(Status.UP);
+					assertThat(lagged.getDetails()).containsEntry("state", "lagging")
+						.containsEntry("inRotation", false);
 					Duration leaveDelay = Duration.between(lagExceeded, left);
 					lagging.resumeReplay();
 					Instant resumed = Instant.now();
@@ -84,6 +114,11 @@ class LagIntegrationTests {
 						.until(() -> rotation(monitor, laggingNode) == Rotation.IN_ROTATION);
 					Duration rejoinDelay = Duration.between(resumed, Instant.now());
 					assertThat(servedPorts(work, 10)).containsExactlyInAnyOrder(lagging.port(), other.port());
+					assertThat(registry.get(TandemMeters.NODE_IN_ROTATION).tag(TandemMeters.NODE, tag).gauge().value())
+						.isEqualTo(1);
+					assertThat(registry.get(TandemMeters.READERS_IN_ROTATION).gauge().value()).isEqualTo(2);
+					assertThat(health(health, component).getDetails()).containsEntry("state", "in-rotation")
+						.containsEntry("inRotation", true);
 					logger.info(
 							"LAG max-lag {} ms, check interval {} ms: left the rotation {} ms after its lag passed "
 									+ "max-lag, rejoined {} ms after replay resumed",
@@ -95,6 +130,10 @@ class LagIntegrationTests {
 					writer.join(WAIT.toMillis());
 				}
 			});
+	}
+
+	private static Health health(TandemHealthContributor health, String component) {
+		return ((HealthIndicator) health.getContributor(component)).health();
 	}
 
 	private static Rotation rotation(TopologyMonitor monitor, HostAndPort node) {

@@ -7,16 +7,22 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.tandem.actuate.TandemMeters;
 import dev.tandem.autoconfigure.TandemAutoConfiguration;
+import dev.tandem.autoconfigure.TandemMetricsAutoConfiguration;
 import dev.tandem.testkit.PostgresCluster;
 import dev.tandem.testkit.PostgresClusterExtension;
 import dev.tandem.testkit.PostgresNode;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -54,27 +60,33 @@ class ReadRetryIntegrationTests {
 	@Test
 	void aReadOnlyTransactionWhoseStandbyIsKilledRunsAgainOnTheOtherStandby() throws Exception {
 		try (PostgresCluster postgres = PostgresCluster.builder().name("retry-kill").standbys(2).start()) {
-			runner(postgres).run((context) -> {
-				Work work = context.getBean(Work.class);
-				Record record = context.getBean(Record.class);
-				CompletableFuture<List<ServingNode>> result = CompletableFuture.supplyAsync(work::readAcrossAKill);
-				assertThat(record.firstQueried.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-				PostgresNode victim = postgres.nodes()
-					.stream()
-					.filter((node) -> node.port() == record.victimPort)
-					.findFirst()
-					.orElseThrow();
-				assertThat(victim.isInRecovery()).isTrue();
-				victim.kill();
-				record.killed.countDown();
-				List<ServingNode> served = result.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-				assertThat(record.attempts.get()).isEqualTo(2);
-				assertThat(served).hasSize(2).allSatisfy((node) -> {
-					assertThat(node.standby()).isTrue();
-					assertThat(node.port()).isNotEqualTo(victim.port());
+			runner(postgres)
+				.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+						SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
+						TandemMetricsAutoConfiguration.class))
+				.run((context) -> {
+					Work work = context.getBean(Work.class);
+					Record record = context.getBean(Record.class);
+					MeterRegistry registry = context.getBean(MeterRegistry.class);
+					CompletableFuture<List<ServingNode>> result = CompletableFuture.supplyAsync(work::readAcrossAKill);
+					assertThat(record.firstQueried.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+					PostgresNode victim = postgres.nodes()
+						.stream()
+						.filter((node) -> node.port() == record.victimPort)
+						.findFirst()
+						.orElseThrow();
+					assertThat(victim.isInRecovery()).isTrue();
+					victim.kill();
+					record.killed.countDown();
+					List<ServingNode> served = result.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+					assertThat(record.attempts.get()).isEqualTo(2);
+					assertThat(served).hasSize(2).allSatisfy((node) -> {
+						assertThat(node.standby()).isTrue();
+						assertThat(node.port()).isNotEqualTo(victim.port());
+					});
+					assertThat(served.get(0).backendPid()).isEqualTo(served.get(1).backendPid());
+					assertThat(registry.get(TandemMeters.READ_RETRIES).counter().count()).isEqualTo(1);
 				});
-				assertThat(served.get(0).backendPid()).isEqualTo(served.get(1).backendPid());
-			});
 		}
 	}
 
