@@ -65,6 +65,18 @@ class SampleApplicationIntegrationTests {
 		assertThat((Iterable<?>) list.get("notes")).isNotEmpty();
 	}
 
+	@Test
+	void actuatorShowsTheTopology() {
+		RestClient http = RestClient.create("http://localhost:" + this.port);
+		Map<String, Object> tandem = http.get().uri("/actuator/tandem").retrieve().body(JSON);
+		assertThat(tandem).containsEntry("primary", "127.0.0.1:" + cluster.cluster().primary().port())
+			.containsEntry("primaryDown", false);
+		assertThat((Iterable<?>) tandem.get("nodes")).hasSize(3);
+		Map<String, Object> health = http.get().uri("/actuator/health/tandem").retrieve().body(JSON);
+		assertThat(health).containsEntry("status", "UP");
+		assertThat(map(health.get("components"))).hasSize(3);
+	}
+
 	private static Map<String, Object> servedBy(Map<String, Object> body) {
 		return map(body.get("servedBy"));
 	}
