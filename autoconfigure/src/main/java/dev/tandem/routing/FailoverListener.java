@@ -11,6 +11,7 @@ import dev.tandem.topology.TopologyListener;
 import dev.tandem.topology.TopologyMonitor;
 import dev.tandem.topology.TopologySnapshot;
 import dev.tandem.url.HostAndPort;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +33,7 @@ public final class FailoverListener implements TopologyListener, PoolFailureList
 
 	private final TopologyMonitor monitor;
 
-	private volatile TandemPools pools;
+	private volatile @Nullable TandemPools pools;
 
 	/**
 	 * Creates the listener; {@link #attach(TandemPools)} completes it.

@@ -12,6 +12,7 @@ import dev.tandem.topology.NodeStatus;
 import dev.tandem.topology.TopologySnapshot;
 import dev.tandem.url.HostAndPort;
 import dev.tandem.url.ReadTarget;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Chooses the node for a read-only connection from a topology snapshot, the read target
@@ -26,6 +27,8 @@ public final class ReaderSelector {
 	private final ToIntFunction<HostAndPort> activeConnections;
 
 	private final AtomicInteger turn = new AtomicInteger();
+
+	private volatile @Nullable Candidates candidates;
 
 	/**
 	 * Creates a selector.
@@ -48,7 +51,13 @@ public final class ReaderSelector {
 	 * standby is eligible
 	 */
 	public ReadChoice choose(TopologySnapshot snapshot) throws NoStandbyAvailableException {
-		return choose(snapshot, (node) -> true);
+		Candidates candidates = this.candidates;
+		if (candidates == null || candidates.snapshot() != snapshot) {
+			// The snapshot changes once per check; reads in between reuse its candidates.
+			candidates = Candidates.of(snapshot, (node) -> true);
+			this.candidates = candidates;
+		}
+		return choose(candidates);
 	}
 
 	/**
@@ -62,8 +71,13 @@ public final class ReaderSelector {
 	 */
 	public ReadChoice choose(TopologySnapshot snapshot, Predicate<HostAndPort> allowed)
 			throws NoStandbyAvailableException {
-		List<HostAndPort> standbys = snapshot.inRotation().stream().map(NodeStatus::node).filter(allowed).toList();
-		Optional<HostAndPort> primary = snapshot.primary().map(NodeStatus::node);
+		return choose(Candidates.of(snapshot, allowed));
+	}
+
+	private ReadChoice choose(Candidates candidates) throws NoStandbyAvailableException {
+		List<HostAndPort> standbys = candidates.standbys();
+		Optional<HostAndPort> primary = candidates.primary();
+		TopologySnapshot snapshot = candidates.snapshot();
 		return switch (this.target) {
 			case PRIMARY -> new ReadChoice(primary.orElse(null), ReadChoice.Reason.TARGET);
 			case PREFER_PRIMARY -> (primary.isEmpty() && !standbys.isEmpty())
@@ -138,6 +152,23 @@ public final class ReaderSelector {
 	 */
 	public ReadBalance balance() {
 		return this.balance;
+	}
+
+	/**
+	 * What a snapshot offers for reads.
+	 *
+	 * @param snapshot the snapshot
+	 * @param standbys the standbys in rotation that may be chosen
+	 * @param primary the reachable primary, if any
+	 */
+	private record Candidates(TopologySnapshot snapshot, List<HostAndPort> standbys, Optional<HostAndPort> primary) {
+
+		static Candidates of(TopologySnapshot snapshot, Predicate<HostAndPort> allowed) {
+			return new Candidates(snapshot,
+					snapshot.inRotation().stream().map(NodeStatus::node).filter(allowed).toList(),
+					snapshot.primary().map(NodeStatus::node));
+		}
+
 	}
 
 }

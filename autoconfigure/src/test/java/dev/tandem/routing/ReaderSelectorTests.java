@@ -131,6 +131,21 @@ class ReaderSelectorTests {
 	}
 
 	@Test
+	void aNewSnapshotIsSeenByTheNextChoice() throws Exception {
+		ReaderSelector selector = new ReaderSelector(ReadTarget.PREFER_STANDBY, ReadBalance.ROUND_ROBIN, (host) -> 0);
+		TopologySnapshot both = snapshot("pss");
+		assertThat(List.of(selector.choose(both).node(), selector.choose(both).node())).containsExactlyInAnyOrder(H2,
+				H3);
+		TopologySnapshot oneLagging = new TopologySnapshot(List.of(status(H1, NodeRole.PRIMARY),
+				status(H2, NodeRole.STANDBY).judged(0L, Rotation.LAGGING, null), status(H3, NodeRole.STANDBY)),
+				Instant.now());
+		for (int i = 0; i < 4; i++) {
+			assertThat(selector.choose(oneLagging).node()).isEqualTo(H3);
+		}
+		assertThat(selector.choose(snapshot("p--")).node()).isEqualTo(H1);
+	}
+
+	@Test
 	void choosesAmongAllowedStandbysOnly() throws Exception {
 		ReaderSelector selector = new ReaderSelector(ReadTarget.PREFER_STANDBY, ReadBalance.ROUND_ROBIN, (host) -> 0);
 		for (int i = 0; i < 4; i++) {
