@@ -117,7 +117,14 @@ public final class TopologyMonitor implements AutoCloseable {
 	public TopologySnapshot start(Duration firstCheckTimeout) {
 		List<CompletableFuture<Void>> first = new ArrayList<>();
 		for (HostAndPort node : this.nodes) {
-			first.add(CompletableFuture.runAsync(() -> checkOnce(node), this.executor));
+			Tracker tracker = this.trackers.get(node);
+			first.add(CompletableFuture.runAsync(() -> {
+				// Through the same guard as every later check: one probe at a time.
+				tracker.pending.set(true);
+				if (tracker.checking.compareAndSet(false, true)) {
+					checkWhilePending(node, tracker);
+				}
+			}, this.executor));
 		}
 		try {
 			CompletableFuture.allOf(first.toArray(CompletableFuture[]::new))
