@@ -2,7 +2,7 @@ package dev.tandem.actuate;
 
 /**
  * Names and tags of Tandem's Micrometer meters, in one place. Tag values come from small
- * fixed sets: the nodes of the configured cluster, two targets and five reasons.
+ * fixed sets: the nodes of the configured cluster, two targets and seven reasons.
  * <p>
  * Each pool also reports HikariCP's standard {@code hikaricp.*} meters, tagged
  * {@code pool=tandem-writer} or {@code pool=tandem-reader-<host>-<port>}.
@@ -52,7 +52,8 @@ public final class TandemMeters {
 	/**
 	 * Tag: why a connection went where it went: {@link #REASON_WRITE} for writer
 	 * connections, else a read's reason ({@code standby}, {@code target},
-	 * {@code no-standby}, {@code primary-down}).
+	 * {@code no-standby}, {@code primary-down}, and for reads that must see a recent
+	 * write {@code consistent-standby} or {@code consistency-primary}).
 	 */
 	public static final String REASON = "reason";
 

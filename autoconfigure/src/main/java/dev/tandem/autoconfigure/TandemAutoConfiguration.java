@@ -9,6 +9,12 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tandem.consistency.ConsistencyKeyResolver;
+import dev.tandem.consistency.ConsistencyMode;
+import dev.tandem.consistency.DefaultConsistencyKeyResolver;
+import dev.tandem.consistency.MarkerStore;
+import dev.tandem.consistency.MemoryMarkerStore;
+import dev.tandem.consistency.ReadConsistency;
 import dev.tandem.pool.TandemPools;
 import dev.tandem.routing.FailoverListener;
 import dev.tandem.routing.ReaderDataSource;
@@ -120,11 +126,38 @@ public final class TandemAutoConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnMissingBean
+	ConsistencyKeyResolver tandemConsistencyKeyResolver(TandemProperties properties) {
+		return new DefaultConsistencyKeyResolver(properties.getConsistency().getKeyHeader());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	MarkerStore tandemMarkerStore() {
+		return new MemoryMarkerStore();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ReadConsistency tandemReadConsistency(TandemProperties properties, ConsistencyKeyResolver keys, MarkerStore store) {
+		TandemProperties.Consistency consistency = properties.getConsistency();
+		ConsistencySettings.check(properties);
+		if (consistency.getMode() != ConsistencyMode.OFF) {
+			logger.info("Tandem read-your-writes: mode '{}', markers in the {} store ({}), ttl {}, max-wait {}",
+					consistency.getMode(), store.name(), ConsistencySettings.describe(store), consistency.getTtl(),
+					consistency.getMaxWait());
+		}
+		return new ReadConsistency(consistency.getMode(), keys, store, consistency.getTtl(), consistency.getMaxWait());
+	}
+
+	@Bean
 	LazyConnectionDataSourceProxy dataSource(TandemPools pools, ReaderSelector selector, TopologyMonitor monitor,
-			FailoverListener failover, ObjectProvider<RoutingObserver> observers) {
+			FailoverListener failover, ObjectProvider<RoutingObserver> observers, ReadConsistency consistency) {
 		RoutingObserver observer = observers.getIfAvailable(() -> RoutingObserver.NONE);
-		WriterDataSource writer = new WriterDataSource(pools.writer(), pools.primaryGate(), observer);
-		ReaderDataSource reader = new ReaderDataSource(pools, writer, selector, monitor::snapshot, failover, observer);
+		ReadConsistency active = (consistency.mode() != ConsistencyMode.OFF) ? consistency : null;
+		WriterDataSource writer = new WriterDataSource(pools.writer(), pools.primaryGate(), observer, active);
+		ReaderDataSource reader = new ReaderDataSource(pools, writer, selector, monitor::snapshot, failover, observer,
+				active);
 		LazyConnectionDataSourceProxy proxy = new LazyConnectionDataSourceProxy();
 		proxy.setTargetDataSource(new TandemRoutingDataSource(writer, reader));
 		// Known defaults: the proxy must not borrow a connection to learn them, because

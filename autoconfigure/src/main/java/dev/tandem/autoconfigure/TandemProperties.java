@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.tandem.consistency.ConsistencyMode;
 import dev.tandem.routing.ReadBalance;
 import dev.tandem.url.ReadTarget;
 import org.jspecify.annotations.Nullable;
@@ -49,6 +50,8 @@ public class TandemProperties {
 	private final Topology topology = new Topology();
 
 	private final Retry retry = new Retry();
+
+	private final Consistency consistency = new Consistency();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -100,6 +103,10 @@ public class TandemProperties {
 
 	public Retry getRetry() {
 		return this.retry;
+	}
+
+	public Consistency getConsistency() {
+		return this.consistency;
 	}
 
 	/**
@@ -294,6 +301,104 @@ public class TandemProperties {
 						"tandem.retry.read-only-attempts must be at least 1, was " + readOnlyAttempts);
 			}
 			this.readOnlyAttempts = readOnlyAttempts;
+		}
+
+	}
+
+	/**
+	 * Read-your-writes.
+	 */
+	public static class Consistency {
+
+		/**
+		 * How reads of a key with a recent write are routed: 'lsn' (to a standby that has
+		 * replayed the write, else the primary), 'ttl' (to the primary while the marker
+		 * lives) or 'off'.
+		 */
+		private ConsistencyMode mode = ConsistencyMode.LSN;
+
+		/**
+		 * Where recent-writer markers live: 'auto' or 'memory' (this instance only).
+		 */
+		private Store store = Store.AUTO;
+
+		/**
+		 * How long a recent-writer marker lives. At least tandem.reads.max-lag plus two
+		 * tandem.topology.check-interval.
+		 */
+		private Duration ttl = Duration.ofSeconds(10);
+
+		/**
+		 * How long a read may wait for a standby to replay the write it must see before
+		 * it goes to the primary.
+		 */
+		private Duration maxWait = Duration.ofMillis(100);
+
+		/**
+		 * Request header whose value is the consistency key (for example a user id set by
+		 * a gateway). Unset: not used.
+		 */
+		private @Nullable String keyHeader;
+
+		public ConsistencyMode getMode() {
+			return this.mode;
+		}
+
+		public void setMode(ConsistencyMode mode) {
+			this.mode = mode;
+		}
+
+		public Store getStore() {
+			return this.store;
+		}
+
+		public void setStore(Store store) {
+			this.store = store;
+		}
+
+		public Duration getTtl() {
+			return this.ttl;
+		}
+
+		public void setTtl(Duration ttl) {
+			if (ttl.isNegative() || ttl.isZero()) {
+				throw new IllegalArgumentException(
+						"tandem.consistency.ttl must be positive, was " + ttl.toMillis() + "ms");
+			}
+			this.ttl = ttl;
+		}
+
+		public Duration getMaxWait() {
+			return this.maxWait;
+		}
+
+		public void setMaxWait(Duration maxWait) {
+			if (maxWait.isNegative()) {
+				throw new IllegalArgumentException(
+						"tandem.consistency.max-wait must not be negative, was " + maxWait.toMillis() + "ms");
+			}
+			this.maxWait = maxWait;
+		}
+
+		public @Nullable String getKeyHeader() {
+			return this.keyHeader;
+		}
+
+		public void setKeyHeader(@Nullable String keyHeader) {
+			this.keyHeader = keyHeader;
+		}
+
+		/**
+		 * Where markers live.
+		 */
+		public enum Store {
+
+			/** Redis when the application has a RedisConnectionFactory, else memory. */
+			AUTO,
+
+			/** This JVM only. */
+			MEMORY
+
 		}
 
 	}

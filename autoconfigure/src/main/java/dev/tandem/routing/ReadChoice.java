@@ -34,7 +34,19 @@ public record ReadChoice(@Nullable HostAndPort node, Reason reason) {
 		NO_STANDBY,
 
 		/** {@code prefer-primary} found no primary and moved the read to a standby. */
-		PRIMARY_DOWN;
+		PRIMARY_DOWN,
+
+		/**
+		 * The read must see a recent write, and this standby has replayed it (known from
+		 * the topology or checked on the borrowed connection).
+		 */
+		CONSISTENT_STANDBY,
+
+		/**
+		 * The read must see a recent write that no standby has replayed in time (or a
+		 * {@code ttl} marker, or a marker store that cannot be read): the primary.
+		 */
+		CONSISTENCY_PRIMARY;
 
 		@Override
 		public String toString() {

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 
+import dev.tandem.topology.Lsn;
 import dev.tandem.topology.NodeStatus;
 import dev.tandem.topology.TopologySnapshot;
 import dev.tandem.url.HostAndPort;
@@ -96,6 +97,58 @@ public final class ReaderSelector {
 			}
 			case ANY -> any(standbys, primary);
 		};
+	}
+
+	/**
+	 * Chooses where a read that must see a recent write goes, after {@link #choose}
+	 * picked a standby for it: a standby the snapshot shows has replayed {@code lsn},
+	 * else the standby furthest ahead (to be checked on its connection), else the
+	 * primary.
+	 * @param snapshot the latest topology
+	 * @param lsn the WAL position the read must see, or {@code null} when it must go to
+	 * the primary
+	 * @return the choice: {@link ReadChoice.Reason#CONSISTENT_STANDBY} or
+	 * {@link ReadChoice.Reason#CONSISTENCY_PRIMARY}
+	 */
+	public ReadChoice chooseConsistent(TopologySnapshot snapshot, @Nullable Lsn lsn) {
+		return chooseConsistent(snapshot, lsn, (node) -> true);
+	}
+
+	/**
+	 * As {@link #chooseConsistent(TopologySnapshot, Lsn)}, among the standbys that
+	 * {@code allowed} accepts.
+	 * @param snapshot the latest topology
+	 * @param lsn the WAL position the read must see, or {@code null} when it must go to
+	 * the primary
+	 * @param allowed which standbys may be chosen
+	 * @return the choice
+	 */
+	public ReadChoice chooseConsistent(TopologySnapshot snapshot, @Nullable Lsn lsn, Predicate<HostAndPort> allowed) {
+		if (lsn != null) {
+			List<NodeStatus> standbys = snapshot.inRotation();
+			List<HostAndPort> replayed = new ArrayList<>(standbys.size());
+			NodeStatus furthest = null;
+			for (NodeStatus standby : standbys) {
+				if (!allowed.test(standby.node())) {
+					continue;
+				}
+				Lsn walLsn = standby.walLsn();
+				if (walLsn != null && walLsn.compareTo(lsn) >= 0) {
+					replayed.add(standby.node());
+				}
+				if (walLsn != null && (furthest == null || walLsn.compareTo(furthest.walLsn()) > 0)) {
+					furthest = standby;
+				}
+			}
+			if (!replayed.isEmpty()) {
+				return new ReadChoice(pick(replayed), ReadChoice.Reason.CONSISTENT_STANDBY);
+			}
+			if (furthest != null) {
+				return new ReadChoice(furthest.node(), ReadChoice.Reason.CONSISTENT_STANDBY);
+			}
+		}
+		return new ReadChoice(snapshot.primary().map(NodeStatus::node).orElse(null),
+				ReadChoice.Reason.CONSISTENCY_PRIMARY);
 	}
 
 	private ReadChoice any(List<HostAndPort> standbys, Optional<HostAndPort> primary) {

@@ -5,7 +5,9 @@ import java.sql.SQLException;
 
 import javax.sql.DataSource;
 
+import dev.tandem.consistency.ReadConsistency;
 import dev.tandem.pool.PrimaryGate;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 
@@ -20,22 +22,31 @@ public class WriterDataSource extends DelegatingDataSource {
 
 	private final RoutingObserver observer;
 
+	private final @Nullable ReadConsistency consistency;
+
 	/**
 	 * Creates the writer side.
 	 * @param writer the writer pool
 	 * @param gate whether a primary is up
 	 * @param observer hears each decision
+	 * @param consistency records the commit LSN of writes with a consistency key, or
+	 * {@code null} for none
 	 */
-	public WriterDataSource(DataSource writer, PrimaryGate gate, RoutingObserver observer) {
+	public WriterDataSource(DataSource writer, PrimaryGate gate, RoutingObserver observer,
+			@Nullable ReadConsistency consistency) {
 		super(writer);
 		this.gate = gate;
 		this.observer = observer;
+		this.consistency = consistency;
 	}
 
 	@Override
 	public Connection getConnection() throws SQLException {
 		Connection connection = connect();
 		this.observer.writeRouted();
+		if (this.consistency != null) {
+			this.consistency.writing(connection);
+		}
 		return connection;
 	}
 

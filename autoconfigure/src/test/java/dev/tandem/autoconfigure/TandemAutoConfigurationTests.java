@@ -11,6 +11,12 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.ReadFromReplica;
+import dev.tandem.consistency.ConsistencyKeyResolver;
+import dev.tandem.consistency.ConsistencyMode;
+import dev.tandem.consistency.DefaultConsistencyKeyResolver;
+import dev.tandem.consistency.MarkerStore;
+import dev.tandem.consistency.MemoryMarkerStore;
+import dev.tandem.consistency.ReadConsistency;
 import dev.tandem.pool.TandemPools;
 import dev.tandem.routing.ReaderSelector;
 import dev.tandem.testkit.PostgresClusterExtension;
@@ -21,6 +27,7 @@ import dev.tandem.url.HostAndPort;
 import dev.tandem.url.InvalidClusterUrlException;
 import dev.tandem.url.ReadTarget;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -32,6 +39,8 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -51,6 +60,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Tests for {@link TandemAutoConfiguration}: every condition, against a real cluster
  * where a context needs one.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class TandemAutoConfigurationTests {
 
 	@RegisterExtension
@@ -246,6 +256,56 @@ class TandemAutoConfigurationTests {
 				assertThat(context.getStartupFailure()).rootCause()
 					.hasMessageContaining("tandem.retry.read-only-attempts must be at least 1, was 0");
 			});
+	}
+
+	@Test
+	void runWithDefaultsHasMemoryMarkersInLsnMode() {
+		this.runner.withPropertyValues("tandem.url=" + cluster.libpqUrl()).run((context) -> {
+			ReadConsistency consistency = context.getBean(ReadConsistency.class);
+			assertThat(consistency.mode()).isEqualTo(ConsistencyMode.LSN);
+			assertThat(consistency.ttl()).isEqualTo(Duration.ofSeconds(10));
+			assertThat(consistency.maxWait()).isEqualTo(Duration.ofMillis(100));
+			assertThat(context).getBean(MarkerStore.class).isInstanceOf(MemoryMarkerStore.class);
+			assertThat(context).getBean(ConsistencyKeyResolver.class).isInstanceOf(DefaultConsistencyKeyResolver.class);
+		});
+	}
+
+	@Test
+	void runWithAConsistencyKeyResolverOfTheApplicationUsesIt() {
+		this.runner.withPropertyValues("tandem.url=" + cluster.libpqUrl())
+			.withBean("tenantKeys", ConsistencyKeyResolver.class, () -> () -> "tenant-1")
+			.run((context) -> assertThat(context.getBean(ConsistencyKeyResolver.class).resolve())
+				.isEqualTo("tenant-1"));
+	}
+
+	@Test
+	void runWithATtlShorterThanMaxLagPlusTwoChecksFailsNamingTheProperties() {
+		this.runner
+			.withPropertyValues("tandem.url=" + cluster.libpqUrl(), "tandem.consistency.ttl=6s",
+					"tandem.reads.max-lag=5s", "tandem.topology.check-interval=1s")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.isInstanceOf(InvalidConsistencySettingsException.class)
+					.hasMessageContaining("tandem.consistency.ttl (PT6S) must be at least tandem.reads.max-lag (PT5S)")
+					.hasMessageContaining("= PT7S");
+			});
+	}
+
+	@Test
+	void runWithATtlTooShortButConsistencyOffStarts() {
+		this.runner
+			.withPropertyValues("tandem.url=" + cluster.libpqUrl(), "tandem.consistency.ttl=1s",
+					"tandem.consistency.mode=off")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
+	void runWithNoLagLimitWarnsThatReadYourWritesEndsWithTheTtl(CapturedOutput output) {
+		this.runner.withPropertyValues("tandem.url=" + cluster.libpqUrl(), "tandem.reads.max-lag=0")
+			.run((context) -> assertThat(context).hasNotFailed());
+		assertThat(output)
+			.contains("tandem.reads.max-lag is 0 (no lag limit): read-your-writes holds only while a marker lives");
 	}
 
 	@Test

@@ -70,7 +70,7 @@ class TandemMetricsAutoConfigurationTests {
 			assertThat(decisions(registry, "standby", "standby")).isEqualTo(reads + 1);
 			servedBy(context, false);
 			assertThat(decisions(registry, "primary", "write")).isEqualTo(writes + 1);
-			assertThat(registry.find(TandemMeters.ROUTING_DECISIONS).counters()).hasSize(5);
+			assertThat(registry.find(TandemMeters.ROUTING_DECISIONS).counters()).hasSize(7);
 			assertThat(registry.get(TandemMeters.READ_RETRIES).counter().count()).isZero();
 		});
 	}
@@ -84,10 +84,14 @@ class TandemMetricsAutoConfigurationTests {
 			observer.readRouted(new ReadChoice(node, ReadChoice.Reason.PRIMARY_DOWN));
 			observer.readRouted(new ReadChoice(node, ReadChoice.Reason.TARGET));
 			observer.readRouted(new ReadChoice(null, ReadChoice.Reason.NO_STANDBY));
+			observer.readRouted(new ReadChoice(node, ReadChoice.Reason.CONSISTENT_STANDBY));
+			observer.readRouted(new ReadChoice(node, ReadChoice.Reason.CONSISTENCY_PRIMARY));
 			observer.readRetried(2, new IllegalStateException("lost"));
 			assertThat(decisions(registry, "standby", "primary-down")).isOne();
 			assertThat(decisions(registry, "primary", "target")).isOne();
 			assertThat(decisions(registry, "primary", "no-standby")).isOne();
+			assertThat(decisions(registry, "standby", "consistent-standby")).isOne();
+			assertThat(decisions(registry, "primary", "consistency-primary")).isOne();
 			assertThat(registry.get(TandemMeters.READ_RETRIES).counter().count()).isOne();
 		});
 	}

@@ -146,6 +146,42 @@ class ReaderSelectorTests {
 	}
 
 	@Test
+	void aReadThatMustSeeAWriteGoesToAStandbyThatReplayedIt() {
+		ReaderSelector selector = new ReaderSelector(ReadTarget.PREFER_STANDBY, ReadBalance.ROUND_ROBIN, (host) -> 0);
+		TopologySnapshot snapshot = new TopologySnapshot(
+				List.of(status(H1, NodeRole.PRIMARY), standbyAt(H2, new Lsn(90)), standbyAt(H3, new Lsn(120))),
+				Instant.now());
+		for (int i = 0; i < 4; i++) {
+			ReadChoice choice = selector.chooseConsistent(snapshot, new Lsn(100));
+			assertThat(choice.node()).isEqualTo(H3);
+			assertThat(choice.reason()).isEqualTo(ReadChoice.Reason.CONSISTENT_STANDBY);
+		}
+		List<HostAndPort> both = new ArrayList<>();
+		for (int i = 0; i < 4; i++) {
+			both.add(selector.chooseConsistent(snapshot, new Lsn(80)).node());
+		}
+		assertThat(both).containsOnly(H2, H3).contains(H2, H3);
+	}
+
+	@Test
+	void whenNoStandbyReplayedTheWriteTheFurthestOneIsTriedElseThePrimary() {
+		ReaderSelector selector = new ReaderSelector(ReadTarget.PREFER_STANDBY, ReadBalance.ROUND_ROBIN, (host) -> 0);
+		TopologySnapshot snapshot = new TopologySnapshot(
+				List.of(status(H1, NodeRole.PRIMARY), standbyAt(H2, new Lsn(90)), standbyAt(H3, new Lsn(95))),
+				Instant.now());
+		assertThat(selector.chooseConsistent(snapshot, new Lsn(100)).node()).isEqualTo(H3);
+		assertThat(selector.chooseConsistent(snapshot, new Lsn(100), (node) -> !node.equals(H3)).node()).isEqualTo(H2);
+		ReadChoice primary = selector.chooseConsistent(snapshot, new Lsn(100), (node) -> false);
+		assertThat(primary.node()).isEqualTo(H1);
+		assertThat(primary.reason()).isEqualTo(ReadChoice.Reason.CONSISTENCY_PRIMARY);
+		assertThat(selector.chooseConsistent(snapshot, null).reason()).isEqualTo(ReadChoice.Reason.CONSISTENCY_PRIMARY);
+	}
+
+	private static NodeStatus standbyAt(HostAndPort node, Lsn replayed) {
+		return NodeStatus.answered(node, NodeRole.STANDBY, replayed, replayed, null, Duration.ZERO);
+	}
+
+	@Test
 	void choosesAmongAllowedStandbysOnly() throws Exception {
 		ReaderSelector selector = new ReaderSelector(ReadTarget.PREFER_STANDBY, ReadBalance.ROUND_ROBIN, (host) -> 0);
 		for (int i = 0; i < 4; i++) {

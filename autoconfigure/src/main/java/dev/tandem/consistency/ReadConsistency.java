@@ -1,0 +1,170 @@
+package dev.tandem.consistency;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+
+import dev.tandem.topology.Lsn;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * Read-your-writes for the routing {@code DataSource}: after a write transaction with a
+ * consistency key commits, its commit LSN is recorded under the key; a later read with
+ * the key requires that LSN.
+ */
+public class ReadConsistency {
+
+	private static final Logger logger = LoggerFactory.getLogger(ReadConsistency.class);
+
+	/** Covers the commit record: read after commit on the same session. */
+	static final String COMMIT_LSN_QUERY = "SELECT pg_current_wal_insert_lsn()::text";
+
+	private final ConsistencyMode mode;
+
+	private final ConsistencyKeyResolver keys;
+
+	private final MarkerStore store;
+
+	private final Duration ttl;
+
+	private final Duration maxWait;
+
+	/**
+	 * Creates the consistency rules.
+	 * @param mode how reads with a marker are routed
+	 * @param keys resolves the current consistency key
+	 * @param store where markers live
+	 * @param ttl how long a marker lives
+	 * @param maxWait how long a read may wait for a standby to replay its required LSN
+	 */
+	public ReadConsistency(ConsistencyMode mode, ConsistencyKeyResolver keys, MarkerStore store, Duration ttl,
+			Duration maxWait) {
+		this.mode = mode;
+		this.keys = keys;
+		this.store = store;
+		this.ttl = ttl;
+		this.maxWait = maxWait;
+	}
+
+	/**
+	 * What the current read must see: the marker of the current key, if any.
+	 * @return the requirement, or {@code null} when the read may go anywhere
+	 */
+	public @Nullable ReadRequirement requirement() {
+		if (this.mode == ConsistencyMode.OFF) {
+			return null;
+		}
+		String key = this.keys.resolve();
+		if (key == null) {
+			return null;
+		}
+		Lsn marker = this.store.find(key);
+		if (marker == null) {
+			return null;
+		}
+		return (this.mode == ConsistencyMode.TTL) ? ReadRequirement.onPrimary("recent write (ttl mode)")
+				: ReadRequirement.replayed(marker, "recent write");
+	}
+
+	/**
+	 * Called with each writer connection handed out: inside a read-write transaction with
+	 * a consistency key, arranges for the commit LSN to be read on this connection after
+	 * the commit and recorded under the key. Once per transaction.
+	 * @param connection the writer connection
+	 */
+	public void writing(Connection connection) {
+		if (this.mode == ConsistencyMode.OFF || !TransactionSynchronizationManager.isSynchronizationActive()
+				|| TransactionSynchronizationManager.isCurrentTransactionReadOnly()
+				|| TransactionSynchronizationManager.hasResource(this)) {
+			return;
+		}
+		String key = this.keys.resolve();
+		if (key == null) {
+			return;
+		}
+		TransactionSynchronizationManager.bindResource(this, key);
+		TransactionSynchronizationManager.registerSynchronization(new RecordOnCommit(key, connection));
+	}
+
+	/**
+	 * How reads with a marker are routed.
+	 * @return the mode
+	 */
+	public ConsistencyMode mode() {
+		return this.mode;
+	}
+
+	/**
+	 * How long a read may wait for a standby to replay its required LSN.
+	 * @return the maximum wait
+	 */
+	public Duration maxWait() {
+		return this.maxWait;
+	}
+
+	/**
+	 * How long a marker lives.
+	 * @return the TTL
+	 */
+	public Duration ttl() {
+		return this.ttl;
+	}
+
+	/**
+	 * Where markers live.
+	 * @return the store
+	 */
+	public MarkerStore store() {
+		return this.store;
+	}
+
+	static Lsn commitLsn(Connection connection) throws SQLException {
+		try (Statement statement = connection.createStatement();
+				ResultSet rs = statement.executeQuery(COMMIT_LSN_QUERY)) {
+			rs.next();
+			return Lsn.parse(rs.getString(1));
+		}
+	}
+
+	private final class RecordOnCommit implements TransactionSynchronization {
+
+		private final String key;
+
+		private final Connection connection;
+
+		RecordOnCommit(String key, Connection connection) {
+			this.key = key;
+			this.connection = connection;
+		}
+
+		@Override
+		public void afterCommit() {
+			try {
+				Lsn lsn = commitLsn(this.connection);
+				ReadConsistency.this.store.record(this.key, lsn, ReadConsistency.this.ttl);
+				if (logger.isDebugEnabled()) {
+					logger.debug("Recorded commit LSN {} under a consistency key in the {} store", lsn,
+							ReadConsistency.this.store.name());
+				}
+			}
+			catch (SQLException | RuntimeException ex) {
+				logger.warn("Could not record the commit LSN of a write; reads of its key may not see it: {}",
+						ex.getMessage());
+			}
+		}
+
+		@Override
+		public void afterCompletion(int status) {
+			TransactionSynchronizationManager.unbindResourceIfPossible(ReadConsistency.this);
+		}
+
+	}
+
+}

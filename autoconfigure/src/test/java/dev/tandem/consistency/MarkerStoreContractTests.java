@@ -1,0 +1,85 @@
+package dev.tandem.consistency;
+
+import java.time.Duration;
+import java.util.UUID;
+
+import dev.tandem.topology.Lsn;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What every {@link MarkerStore} does; each store's test class extends this one.
+ */
+abstract class MarkerStoreContractTests {
+
+	private static final Duration TTL = Duration.ofSeconds(30);
+
+	/**
+	 * The store under test.
+	 * @return the store
+	 */
+	protected abstract MarkerStore store();
+
+	private static String key() {
+		return "key-" + UUID.randomUUID();
+	}
+
+	@Test
+	void aKeyWithoutWritesHasNoMarker() {
+		assertThat(store().find(key())).isNull();
+	}
+
+	@Test
+	void aRecordedMarkerIsFound() {
+		String key = key();
+		store().record(key, Lsn.parse("0/3000060"), TTL);
+		assertThat(store().find(key)).isEqualTo(Lsn.parse("0/3000060"));
+	}
+
+	@Test
+	void theHighestLsnWinsWhateverTheOrderOfWrites() {
+		String key = key();
+		store().record(key, Lsn.parse("0/3000060"), TTL);
+		store().record(key, Lsn.parse("0/2FFFFF0"), TTL);
+		assertThat(store().find(key)).isEqualTo(Lsn.parse("0/3000060"));
+		store().record(key, Lsn.parse("1/0"), TTL);
+		assertThat(store().find(key)).isEqualTo(Lsn.parse("1/0"));
+	}
+
+	@Test
+	void lsnsCompareAsUnsignedPositionsNotAsText() {
+		String key = key();
+		store().record(key, Lsn.parse("A/0"), TTL);
+		store().record(key, Lsn.parse("9/FFFFFFFF"), TTL);
+		assertThat(store().find(key)).isEqualTo(Lsn.parse("A/0"));
+	}
+
+	@Test
+	void keysAreIndependent() {
+		String one = key();
+		String other = key();
+		store().record(one, Lsn.parse("0/100"), TTL);
+		assertThat(store().find(other)).isNull();
+	}
+
+	@Test
+	void aMarkerExpiresAfterItsTtl() {
+		String key = key();
+		store().record(key, Lsn.parse("0/100"), Duration.ofMillis(300));
+		assertThat(store().find(key)).isNotNull();
+		await().atMost(Duration.ofSeconds(5)).until(() -> store().find(key) == null);
+	}
+
+	@Test
+	void aLaterWriteExtendsTheMarkersLife() {
+		String key = key();
+		store().record(key, Lsn.parse("0/200"), Duration.ofMillis(300));
+		store().record(key, Lsn.parse("0/100"), TTL);
+		await().during(Duration.ofMillis(600))
+			.atMost(Duration.ofSeconds(2))
+			.until(() -> Lsn.parse("0/200").equals(store().find(key)));
+	}
+
+}

@@ -1,0 +1,44 @@
+package dev.tandem.consistency;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.tandem.topology.Lsn;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link MemoryMarkerStore}: the contract, and its bound.
+ */
+class MemoryMarkerStoreTests extends MarkerStoreContractTests {
+
+	private final MemoryMarkerStore store = new MemoryMarkerStore();
+
+	@Override
+	protected MarkerStore store() {
+		return this.store;
+	}
+
+	@Test
+	void staysWithinItsCapacityDroppingExpiredMarkersFirst() {
+		AtomicLong now = new AtomicLong();
+		MemoryMarkerStore bounded = new MemoryMarkerStore(10, now::get);
+		for (int i = 0; i < 10; i++) {
+			bounded.record("old-" + i, new Lsn(i), Duration.ofNanos(100));
+		}
+		now.set(1_000);
+		for (int i = 0; i < 10; i++) {
+			bounded.record("new-" + i, new Lsn(i), Duration.ofSeconds(10));
+		}
+		assertThat(bounded.size()).isEqualTo(10);
+		for (int i = 0; i < 10; i++) {
+			assertThat(bounded.find("new-" + i)).isEqualTo(new Lsn(i));
+		}
+		for (int i = 0; i < 100; i++) {
+			bounded.record("more-" + i, new Lsn(i), Duration.ofSeconds(10));
+		}
+		assertThat(bounded.size()).isLessThanOrEqualTo(10);
+	}
+
+}
