@@ -13,7 +13,6 @@ import dev.tandem.consistency.ConsistencyKeyResolver;
 import dev.tandem.consistency.ConsistencyMode;
 import dev.tandem.consistency.DefaultConsistencyKeyResolver;
 import dev.tandem.consistency.MarkerStore;
-import dev.tandem.consistency.MemoryMarkerStore;
 import dev.tandem.consistency.ReadConsistency;
 import dev.tandem.pool.TandemPools;
 import dev.tandem.routing.FailoverListener;
@@ -65,6 +64,7 @@ import org.springframework.transaction.interceptor.TransactionAttributeSource;
 @ConditionalOnBooleanProperty(name = "tandem.enabled", matchIfMissing = true)
 @ConditionalOnMissingBean(DataSource.class)
 @EnableConfigurationProperties(TandemProperties.class)
+@Import({ MarkerStoreConfigurations.Redis.class, MarkerStoreConfigurations.Memory.class })
 public final class TandemAutoConfiguration {
 
 	private static final Logger logger = LoggerFactory.getLogger(TandemAutoConfiguration.class);
@@ -129,12 +129,6 @@ public final class TandemAutoConfiguration {
 	@ConditionalOnMissingBean
 	ConsistencyKeyResolver tandemConsistencyKeyResolver(TandemProperties properties) {
 		return new DefaultConsistencyKeyResolver(properties.getConsistency().getKeyHeader());
-	}
-
-	@Bean
-	@ConditionalOnMissingBean
-	MarkerStore tandemMarkerStore() {
-		return new MemoryMarkerStore();
 	}
 
 	@Bean

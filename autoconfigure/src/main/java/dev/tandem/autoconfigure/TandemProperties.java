@@ -318,7 +318,8 @@ public class TandemProperties {
 		private ConsistencyMode mode = ConsistencyMode.LSN;
 
 		/**
-		 * Where recent-writer markers live: 'auto' or 'memory' (this instance only).
+		 * Where recent-writer markers live: 'auto' (Redis when the application has a
+		 * RedisConnectionFactory, else memory), 'redis' or 'memory' (this instance only).
 		 */
 		private Store store = Store.AUTO;
 
@@ -395,6 +396,9 @@ public class TandemProperties {
 
 			/** Redis when the application has a RedisConnectionFactory, else memory. */
 			AUTO,
+
+			/** Redis, through the application's RedisConnectionFactory; required. */
+			REDIS,
 
 			/** This JVM only. */
 			MEMORY

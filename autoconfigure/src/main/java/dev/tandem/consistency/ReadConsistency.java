@@ -65,7 +65,14 @@ public class ReadConsistency {
 		if (key == null) {
 			return null;
 		}
-		Lsn marker = this.store.find(key);
+		Lsn marker;
+		try {
+			marker = this.store.find(key);
+		}
+		catch (MarkerStoreException ex) {
+			// Unknown whether the key wrote recently: the primary has every write.
+			return ReadRequirement.onPrimary("marker store unavailable");
+		}
 		if (marker == null) {
 			return null;
 		}

@@ -1,0 +1,138 @@
+package dev.tandem.consistency;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.tandem.topology.Lsn;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A shared store (Redis) with a local fallback. A marker that cannot be written to the
+ * shared store is kept in the local one and counted. A marker that cannot be read makes
+ * {@link #find} throw, so the read goes to the primary: never a stale read, never a
+ * failed request. After a failure the shared store is left alone for a short pause, so
+ * that an outage costs one slow call per pause rather than one per request; then normal
+ * use resumes by itself. Reads also see the local markers written during an outage.
+ */
+public final class FallbackMarkerStore implements MarkerStore {
+
+	private static final Logger logger = LoggerFactory.getLogger(FallbackMarkerStore.class);
+
+	private final MarkerStore shared;
+
+	private final MemoryMarkerStore local;
+
+	private final long pauseNanos;
+
+	private final AtomicLong fallbackWrites = new AtomicLong();
+
+	private volatile long unavailableUntil;
+
+	private volatile boolean available = true;
+
+	private volatile @Nullable String lastError;
+
+	/**
+	 * Creates the store.
+	 * @param shared the shared store
+	 * @param local where markers go while the shared store cannot be written
+	 * @param pause how long the shared store is left alone after a failure
+	 */
+	public FallbackMarkerStore(MarkerStore shared, MemoryMarkerStore local, Duration pause) {
+		this.shared = shared;
+		this.local = local;
+		this.pauseNanos = pause.toNanos();
+	}
+
+	@Override
+	public void record(String key, Lsn lsn, Duration ttl) {
+		if (usable()) {
+			try {
+				this.shared.record(key, lsn, ttl);
+				succeeded();
+				return;
+			}
+			catch (MarkerStoreException ex) {
+				failed(ex);
+			}
+		}
+		this.local.record(key, lsn, ttl);
+		this.fallbackWrites.incrementAndGet();
+	}
+
+	@Override
+	public @Nullable Lsn find(String key) {
+		Lsn local = this.local.find(key);
+		if (!usable()) {
+			throw new MarkerStoreException(
+					"The " + this.shared.name() + " marker store is unavailable: " + this.lastError,
+					new IllegalStateException(this.lastError));
+		}
+		Lsn shared;
+		try {
+			shared = this.shared.find(key);
+			succeeded();
+		}
+		catch (MarkerStoreException ex) {
+			failed(ex);
+			throw ex;
+		}
+		if (local == null) {
+			return shared;
+		}
+		return (shared == null || local.compareTo(shared) > 0) ? local : shared;
+	}
+
+	private boolean usable() {
+		return this.available || System.nanoTime() - this.unavailableUntil >= 0;
+	}
+
+	private void succeeded() {
+		if (!this.available) {
+			this.available = true;
+			logger.info("The {} marker store is available again", this.shared.name());
+		}
+	}
+
+	private void failed(MarkerStoreException ex) {
+		this.lastError = ex.getMessage();
+		this.unavailableUntil = System.nanoTime() + this.pauseNanos;
+		if (this.available) {
+			this.available = false;
+			logger.warn("The {} marker store failed; reads with a marker go to the primary and new markers stay in "
+					+ "this instance until it is back: {}", this.shared.name(), ex.getMessage());
+		}
+	}
+
+	/**
+	 * Whether the shared store answered its last use.
+	 * @return whether it is available
+	 */
+	public boolean available() {
+		return this.available;
+	}
+
+	/**
+	 * Why the shared store last failed.
+	 * @return the error, or {@code null}
+	 */
+	public @Nullable String lastError() {
+		return this.lastError;
+	}
+
+	/**
+	 * Markers kept locally because the shared store could not be written.
+	 * @return the count
+	 */
+	public long fallbackWrites() {
+		return this.fallbackWrites.get();
+	}
+
+	@Override
+	public String name() {
+		return this.shared.name();
+	}
+
+}

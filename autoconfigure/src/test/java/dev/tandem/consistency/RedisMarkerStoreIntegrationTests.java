@@ -1,0 +1,55 @@
+package dev.tandem.consistency;
+
+import java.util.Set;
+
+import dev.tandem.consistency.redis.RedisMarkerStore;
+import dev.tandem.testkit.RedisServerExtension;
+import dev.tandem.topology.Lsn;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The {@link MarkerStore} contract on a real Redis server, and how keys look there.
+ */
+class RedisMarkerStoreIntegrationTests extends MarkerStoreContractTests {
+
+	@RegisterExtension
+	static final RedisServerExtension redis = RedisServerExtension.create();
+
+	private static LettuceConnectionFactory connections;
+
+	private static RedisMarkerStore store;
+
+	@BeforeAll
+	static void connect() {
+		connections = RedisTestSupport.connectionFactory(redis.server());
+		store = new RedisMarkerStore(connections);
+	}
+
+	@AfterAll
+	static void disconnect() {
+		connections.destroy();
+	}
+
+	@Override
+	protected MarkerStore store() {
+		return store;
+	}
+
+	@Test
+	void keysAreNamespacedAndHashedNeverRaw() {
+		store.record("alice@example.com", Lsn.parse("0/100"), java.time.Duration.ofSeconds(30));
+		Set<String> keys = new StringRedisTemplate(connections).keys("*");
+		assertThat(keys).contains(
+				RedisMarkerStore.KEY_PREFIX + "ff8d9819fc0e12bf0d24892e45987e249a28dce836a85cad60e28eaaa8c6d976")
+			.allSatisfy((key) -> assertThat(key).startsWith(RedisMarkerStore.KEY_PREFIX).doesNotContain("alice"));
+	}
+
+}
