@@ -18,8 +18,6 @@ package dev.tandem.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -89,8 +87,6 @@ public final class PostgresCluster implements AutoCloseable {
 	private static final Set<PostgresCluster> open = ConcurrentHashMap.newKeySet();
 
 	private static final AtomicBoolean shutdownHookRegistered = new AtomicBoolean();
-
-	private static final Set<Integer> portsHandedOut = ConcurrentHashMap.newKeySet();
 
 	private final String name;
 
@@ -487,18 +483,7 @@ public final class PostgresCluster implements AutoCloseable {
 		if (this.nodes != null) {
 			this.nodes.forEach((node) -> taken.add(node.port()));
 		}
-		for (int attempt = 0; attempt < 50; attempt++) {
-			try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-				int port = socket.getLocalPort();
-				if (!taken.contains(port) && portsHandedOut.add(port)) {
-					return port;
-				}
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException("Could not find a free port on " + HOST, ex);
-			}
-		}
-		throw new IllegalStateException("Could not find a free port on " + HOST);
+		return FreePorts.next(taken);
 	}
 
 	private void requireMember(PostgresNode node) {
@@ -755,6 +740,16 @@ public final class PostgresCluster implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Return the default base directory of the testkit: the system property
+	 * {@code tandem.testkit.dir} if set, else {@code target/tandem-testkit}.
+	 * @return the base directory, possibly relative to the working directory
+	 */
+	static Path defaultBaseDirectory() {
+		String property = System.getProperty("tandem.testkit.dir");
+		return (property != null && !property.isBlank()) ? Path.of(property) : Path.of("target/tandem-testkit");
+	}
+
 	private static void registerShutdownHook() {
 		if (shutdownHookRegistered.compareAndSet(false, true)) {
 			Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -934,11 +929,6 @@ public final class PostgresCluster implements AutoCloseable {
 					cluster.nodes.stream().skip(1).map(PostgresNode::address).collect(Collectors.joining(", ")),
 					(System.nanoTime() - started) / 1_000_000);
 			return cluster;
-		}
-
-		private static Path defaultBaseDirectory() {
-			String property = System.getProperty("tandem.testkit.dir");
-			return (property != null && !property.isBlank()) ? Path.of(property) : Path.of("target/tandem-testkit");
 		}
 
 		private static String requireText(String value, String name) {

@@ -15,7 +15,8 @@
  */
 
 /**
- * Real replicated PostgreSQL clusters (a primary with streaming hot standbys) for tests,
- * started from Maven artifacts without Docker, plus a JUnit 5 extension that shares one.
+ * Real replicated PostgreSQL clusters (a primary with streaming hot standbys) and a real
+ * Redis server for tests, started from Maven artifacts without Docker, plus JUnit 5
+ * extensions that share them.
  */
 package dev.tandem.testkit;
