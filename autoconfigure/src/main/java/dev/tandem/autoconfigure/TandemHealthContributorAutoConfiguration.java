@@ -1,6 +1,8 @@
 package dev.tandem.autoconfigure;
 
+import dev.tandem.actuate.MarkerStoreHealthIndicator;
 import dev.tandem.actuate.TandemHealthContributor;
+import dev.tandem.consistency.MarkerStore;
 import dev.tandem.topology.TopologyMonitor;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -12,7 +14,9 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * Registers the {@code tandem} health contributor, one component per node, unless
- * {@code management.health.tandem.enabled=false}.
+ * {@code management.health.tandem.enabled=false}, and the {@code tandemMarkers} health of
+ * the read-your-writes marker store, unless
+ * {@code management.health.tandem-markers.enabled=false}.
  */
 @AutoConfiguration(after = TandemAutoConfiguration.class)
 @ConditionalOnClass(ConditionalOnEnabledHealthIndicator.class)
@@ -24,6 +28,14 @@ public final class TandemHealthContributorAutoConfiguration {
 	@ConditionalOnMissingBean(name = { "tandemHealthIndicator", "tandemHealthContributor" })
 	TandemHealthContributor tandemHealthContributor(TopologyMonitor monitor) {
 		return new TandemHealthContributor(monitor);
+	}
+
+	@Bean
+	@ConditionalOnEnabledHealthIndicator("tandem-markers")
+	@ConditionalOnBean(MarkerStore.class)
+	@ConditionalOnMissingBean(name = "tandemMarkersHealthIndicator")
+	MarkerStoreHealthIndicator tandemMarkersHealthIndicator(MarkerStore store) {
+		return new MarkerStoreHealthIndicator(store);
 	}
 
 }

@@ -14,6 +14,7 @@ import dev.tandem.ReadFromReplica;
 import dev.tandem.consistency.ConsistencyKeyResolver;
 import dev.tandem.consistency.ConsistencyMode;
 import dev.tandem.consistency.DefaultConsistencyKeyResolver;
+import dev.tandem.consistency.FallbackMarkerStore;
 import dev.tandem.consistency.MarkerStore;
 import dev.tandem.consistency.MemoryMarkerStore;
 import dev.tandem.consistency.ReadConsistency;
@@ -45,6 +46,8 @@ import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfigu
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.LazyConnectionDataSourceProxy;
@@ -268,6 +271,53 @@ class TandemAutoConfigurationTests {
 			assertThat(context).getBean(MarkerStore.class).isInstanceOf(MemoryMarkerStore.class);
 			assertThat(context).getBean(ConsistencyKeyResolver.class).isInstanceOf(DefaultConsistencyKeyResolver.class);
 		});
+	}
+
+	@Test
+	void runWithARedisConnectionFactoryKeepsMarkersInRedis() {
+		this.runner.withPropertyValues("tandem.url=" + cluster.libpqUrl())
+			.withBean(RedisConnectionFactory.class, () -> new LettuceConnectionFactory("127.0.0.1", 1))
+			.run((context) -> {
+				assertThat(context).getBean(MarkerStore.class).isInstanceOf(FallbackMarkerStore.class);
+				assertThat(context.getBean(MarkerStore.class).name()).isEqualTo("redis");
+			});
+	}
+
+	@Test
+	void runWithMemoryStoreIgnoresRedis() {
+		this.runner.withPropertyValues("tandem.url=" + cluster.libpqUrl(), "tandem.consistency.store=memory")
+			.withBean(RedisConnectionFactory.class, () -> new LettuceConnectionFactory("127.0.0.1", 1))
+			.run((context) -> assertThat(context).getBean(MarkerStore.class).isInstanceOf(MemoryMarkerStore.class));
+	}
+
+	@Test
+	void runWithRedisStoreButNoConnectionFactoryFailsSayingWhatToAdd() {
+		this.runner.withPropertyValues("tandem.url=" + cluster.libpqUrl(), "tandem.consistency.store=redis")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.isInstanceOf(MarkerStoreUnavailableException.class)
+					.hasMessageContaining("tandem.consistency.store is 'redis' but the application has no single "
+							+ "RedisConnectionFactory bean");
+			});
+	}
+
+	@Test
+	void runWithRedisStoreButNoSpringDataRedisFailsSayingSo() {
+		this.runner.withPropertyValues("tandem.url=" + cluster.libpqUrl(), "tandem.consistency.store=redis")
+			.withClassLoader(new FilteredClassLoader("org.springframework.data.redis"))
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.hasMessageContaining("Spring Data Redis is not on the classpath");
+			});
+	}
+
+	@Test
+	void runWithoutSpringDataRedisKeepsMarkersInMemory() {
+		this.runner.withPropertyValues("tandem.url=" + cluster.libpqUrl())
+			.withClassLoader(new FilteredClassLoader("org.springframework.data.redis"))
+			.run((context) -> assertThat(context).getBean(MarkerStore.class).isInstanceOf(MemoryMarkerStore.class));
 	}
 
 	@Test

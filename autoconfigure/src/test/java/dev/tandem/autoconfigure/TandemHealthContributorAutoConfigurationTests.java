@@ -3,6 +3,7 @@ package dev.tandem.autoconfigure;
 import java.time.Duration;
 import java.util.List;
 
+import dev.tandem.actuate.MarkerStoreHealthIndicator;
 import dev.tandem.actuate.TandemHealthContributor;
 import dev.tandem.testkit.PostgresClusterExtension;
 import dev.tandem.testkit.PostgresNode;
@@ -81,6 +82,26 @@ class TandemHealthContributorAutoConfigurationTests {
 			.run((context) -> {
 				assertThat(context).doesNotHaveBean(TandemHealthContributor.class);
 				assertThat(context.getBean(HealthContributorRegistry.class).getContributor("tandem")).isNull();
+			});
+	}
+
+	@Test
+	void runWithHealthRegistersTheMarkerStoreHealth() {
+		this.runner.withPropertyValues("tandem.url=" + cluster.libpqUrl()).run((context) -> {
+			HealthContributor markers = context.getBean(HealthContributorRegistry.class)
+				.getContributor("tandemMarkers");
+			assertThat(markers).isInstanceOf(MarkerStoreHealthIndicator.class);
+			assertThat(((MarkerStoreHealthIndicator) markers).health().getDetails()).containsEntry("store", "memory");
+		});
+	}
+
+	@Test
+	void runWhenMarkerStoreHealthIsDisabledRegistersNoMarkerStoreHealth() {
+		this.runner
+			.withPropertyValues("tandem.url=" + cluster.libpqUrl(), "management.health.tandem-markers.enabled=false")
+			.run((context) -> {
+				assertThat(context).doesNotHaveBean(MarkerStoreHealthIndicator.class);
+				assertThat(context).hasSingleBean(TandemHealthContributor.class);
 			});
 	}
 

@@ -119,9 +119,10 @@ class CrossInstanceReadYourWritesIntegrationTests {
 			assertThat(((FallbackMarkerStore) second.getBean(MarkerStore.class)).available()).isFalse();
 			postgres.standbys().forEach(PostgresNode::resumeReplay);
 			redis.server().start();
-			await().atMost(WAIT).untilAsserted(() -> assertThat(cycles(writer, reader, 10))
-				.allSatisfy((seen) -> assertThat(seen.found()).isTrue())
-				.allSatisfy((seen) -> assertThat(seen.standby()).isTrue()));
+			await().atMost(WAIT)
+				.untilAsserted(() -> assertThat(cycles(writer, reader, 10))
+					.allSatisfy((seen) -> assertThat(seen.found()).isTrue())
+					.allSatisfy((seen) -> assertThat(seen.standby()).isTrue()));
 			assertThat(((FallbackMarkerStore) second.getBean(MarkerStore.class)).available()).isTrue();
 		}));
 	}
@@ -137,6 +138,5 @@ class CrossInstanceReadYourWritesIntegrationTests {
 		}
 		return reads;
 	}
-
 
 }

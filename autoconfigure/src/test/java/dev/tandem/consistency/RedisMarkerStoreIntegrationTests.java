@@ -47,8 +47,8 @@ class RedisMarkerStoreIntegrationTests extends MarkerStoreContractTests {
 	void keysAreNamespacedAndHashedNeverRaw() {
 		store.record("alice@example.com", Lsn.parse("0/100"), java.time.Duration.ofSeconds(30));
 		Set<String> keys = new StringRedisTemplate(connections).keys("*");
-		assertThat(keys).contains(
-				RedisMarkerStore.KEY_PREFIX + "ff8d9819fc0e12bf0d24892e45987e249a28dce836a85cad60e28eaaa8c6d976")
+		assertThat(keys)
+			.contains(RedisMarkerStore.KEY_PREFIX + "ff8d9819fc0e12bf0d24892e45987e249a28dce836a85cad60e28eaaa8c6d976")
 			.allSatisfy((key) -> assertThat(key).startsWith(RedisMarkerStore.KEY_PREFIX).doesNotContain("alice"));
 	}
 
