@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tandem.consistency.CausalTokenFilter;
 import dev.tandem.consistency.ConsistencyKeyResolver;
 import dev.tandem.consistency.ConsistencyMode;
 import dev.tandem.consistency.DefaultConsistencyKeyResolver;
@@ -25,6 +26,7 @@ import dev.tandem.routing.TandemRoutingDataSource;
 import dev.tandem.routing.WriterDataSource;
 import dev.tandem.topology.JdbcNodeProbe;
 import dev.tandem.topology.LagLimit;
+import dev.tandem.topology.NodeStatus;
 import dev.tandem.topology.TopologyMonitor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +39,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.context.EnvironmentAware;
@@ -133,7 +136,8 @@ public final class TandemAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	ReadConsistency tandemReadConsistency(TandemProperties properties, ConsistencyKeyResolver keys, MarkerStore store) {
+	ReadConsistency tandemReadConsistency(TandemProperties properties, ConsistencyKeyResolver keys, MarkerStore store,
+			TopologyMonitor monitor) {
 		TandemProperties.Consistency consistency = properties.getConsistency();
 		ConsistencySettings.check(properties);
 		if (consistency.getMode() != ConsistencyMode.OFF) {
@@ -141,7 +145,8 @@ public final class TandemAutoConfiguration {
 					consistency.getMode(), store.name(), ConsistencySettings.describe(store), consistency.getTtl(),
 					consistency.getMaxWait());
 		}
-		return new ReadConsistency(consistency.getMode(), keys, store, consistency.getTtl(), consistency.getMaxWait());
+		return new ReadConsistency(consistency.getMode(), keys, store, consistency.getTtl(), consistency.getMaxWait(),
+				() -> monitor.snapshot().primary().map(NodeStatus::walLsn).orElse(null));
 	}
 
 	@Bean
@@ -159,6 +164,23 @@ public final class TandemAutoConfiguration {
 		proxy.setDefaultAutoCommit(true);
 		proxy.setDefaultTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
 		return proxy;
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+	@ConditionalOnClass(
+			name = { "org.springframework.web.filter.OncePerRequestFilter", "jakarta.servlet.http.HttpServletRequest" })
+	static class CausalTokenConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		CausalTokenFilter tandemCausalTokenFilter(TandemProperties properties) {
+			TandemProperties.Consistency consistency = properties.getConsistency();
+			return new CausalTokenFilter(consistency.getHeader(),
+					consistency.getCookie().isEnabled() ? consistency.getCookie().getName() : null,
+					consistency.getTtl());
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -341,6 +341,26 @@ public class TandemProperties {
 		 */
 		private @Nullable String keyHeader;
 
+		/**
+		 * Header of the causal token: sent with the commit LSN by a request that wrote,
+		 * and read from requests, which then read at least that fresh.
+		 */
+		private String header = "X-Read-After";
+
+		private final Cookie cookie = new Cookie();
+
+		public String getHeader() {
+			return this.header;
+		}
+
+		public void setHeader(String header) {
+			this.header = header;
+		}
+
+		public Cookie getCookie() {
+			return this.cookie;
+		}
+
 		public ConsistencyMode getMode() {
 			return this.mode;
 		}
@@ -387,6 +407,40 @@ public class TandemProperties {
 
 		public void setKeyHeader(@Nullable String keyHeader) {
 			this.keyHeader = keyHeader;
+		}
+
+		/**
+		 * The causal-token cookie, for browsers (post-redirect-get).
+		 */
+		public static class Cookie {
+
+			/**
+			 * Whether a request that wrote sets the causal-token cookie (Path=/, Max-Age
+			 * = ttl, HttpOnly, SameSite=Lax) and requests are read with it.
+			 */
+			private boolean enabled = true;
+
+			/**
+			 * Name of the causal-token cookie.
+			 */
+			private String name = "tandem-read-after";
+
+			public boolean isEnabled() {
+				return this.enabled;
+			}
+
+			public void setEnabled(boolean enabled) {
+				this.enabled = enabled;
+			}
+
+			public String getName() {
+				return this.name;
+			}
+
+			public void setName(String name) {
+				this.name = name;
+			}
+
 		}
 
 		/**

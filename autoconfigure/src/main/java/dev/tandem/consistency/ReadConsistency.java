@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 import dev.tandem.topology.Lsn;
 import org.jspecify.annotations.Nullable;
@@ -17,7 +18,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 /**
  * Read-your-writes for the routing {@code DataSource}: after a write transaction with a
  * consistency key commits, its commit LSN is recorded under the key; a later read with
- * the key requires that LSN.
+ * the key requires that LSN. In a web request, the commit LSN also becomes the response's
+ * causal token, and a token the client sends is required by the request's reads.
  */
 public class ReadConsistency {
 
@@ -36,6 +38,8 @@ public class ReadConsistency {
 
 	private final Duration maxWait;
 
+	private final Supplier<@Nullable Lsn> primaryPosition;
+
 	/**
 	 * Creates the consistency rules.
 	 * @param mode how reads with a marker are routed
@@ -43,24 +47,69 @@ public class ReadConsistency {
 	 * @param store where markers live
 	 * @param ttl how long a marker lives
 	 * @param maxWait how long a read may wait for a standby to replay its required LSN
+	 * @param primaryPosition the primary's last known WAL position (a memory read), for
+	 * telling a client's token from the future
 	 */
 	public ReadConsistency(ConsistencyMode mode, ConsistencyKeyResolver keys, MarkerStore store, Duration ttl,
-			Duration maxWait) {
+			Duration maxWait, Supplier<@Nullable Lsn> primaryPosition) {
 		this.mode = mode;
 		this.keys = keys;
 		this.store = store;
 		this.ttl = ttl;
 		this.maxWait = maxWait;
+		this.primaryPosition = primaryPosition;
 	}
 
 	/**
-	 * What the current read must see: the marker of the current key, if any.
+	 * What the current read must see: the marker of the current key, the causal token of
+	 * the current web request and the request's own writes, whichever asks most.
 	 * @return the requirement, or {@code null} when the read may go anywhere
 	 */
 	public @Nullable ReadRequirement requirement() {
 		if (this.mode == ConsistencyMode.OFF) {
 			return null;
 		}
+		return stronger(tokenRequirement(), markerRequirement());
+	}
+
+	private @Nullable ReadRequirement tokenRequirement() {
+		CausalTokens tokens = CausalTokens.current();
+		if (tokens == null) {
+			return null;
+		}
+		ReadRequirement own = (tokens.ownCommit() != null) ? required(tokens.ownCommit(), "this request's write")
+				: null;
+		Lsn fromClient = tokens.fromClient();
+		if (fromClient == null) {
+			return own;
+		}
+		Lsn primary = this.primaryPosition.get();
+		if (primary == null || fromClient.compareTo(primary) > 0) {
+			// Never wait on a position the primary is not known to have reached.
+			return stronger(own, ReadRequirement.onPrimary("causal token ahead of the primary's known position"));
+		}
+		return stronger(own, required(fromClient, "causal token"));
+	}
+
+	private ReadRequirement required(Lsn lsn, String reason) {
+		return (this.mode == ConsistencyMode.TTL) ? ReadRequirement.onPrimary(reason + " (ttl mode)")
+				: ReadRequirement.replayed(lsn, reason);
+	}
+
+	private static @Nullable ReadRequirement stronger(@Nullable ReadRequirement a, @Nullable ReadRequirement b) {
+		if (a == null) {
+			return b;
+		}
+		if (b == null || a.primary()) {
+			return a;
+		}
+		if (b.primary()) {
+			return b;
+		}
+		return (a.lsn().compareTo(b.lsn()) >= 0) ? a : b;
+	}
+
+	private @Nullable ReadRequirement markerRequirement() {
 		String key = this.keys.resolve();
 		if (key == null) {
 			return null;
@@ -76,8 +125,7 @@ public class ReadConsistency {
 		if (marker == null) {
 			return null;
 		}
-		return (this.mode == ConsistencyMode.TTL) ? ReadRequirement.onPrimary("recent write (ttl mode)")
-				: ReadRequirement.replayed(marker, "recent write");
+		return required(marker, "recent write");
 	}
 
 	/**
@@ -93,11 +141,12 @@ public class ReadConsistency {
 			return;
 		}
 		String key = this.keys.resolve();
-		if (key == null) {
+		CausalTokens tokens = CausalTokens.current();
+		if (key == null && tokens == null) {
 			return;
 		}
-		TransactionSynchronizationManager.bindResource(this, key);
-		TransactionSynchronizationManager.registerSynchronization(new RecordOnCommit(key, connection));
+		TransactionSynchronizationManager.bindResource(this, Boolean.TRUE);
+		TransactionSynchronizationManager.registerSynchronization(new RecordOnCommit(key, tokens, connection));
 	}
 
 	/**
@@ -142,12 +191,15 @@ public class ReadConsistency {
 
 	private final class RecordOnCommit implements TransactionSynchronization {
 
-		private final String key;
+		private final @Nullable String key;
+
+		private final @Nullable CausalTokens tokens;
 
 		private final Connection connection;
 
-		RecordOnCommit(String key, Connection connection) {
+		RecordOnCommit(@Nullable String key, @Nullable CausalTokens tokens, Connection connection) {
 			this.key = key;
+			this.tokens = tokens;
 			this.connection = connection;
 		}
 
@@ -155,10 +207,15 @@ public class ReadConsistency {
 		public void afterCommit() {
 			try {
 				Lsn lsn = commitLsn(this.connection);
-				ReadConsistency.this.store.record(this.key, lsn, ReadConsistency.this.ttl);
-				if (logger.isDebugEnabled()) {
-					logger.debug("Recorded commit LSN {} under a consistency key in the {} store", lsn,
-							ReadConsistency.this.store.name());
+				if (this.tokens != null) {
+					this.tokens.committed(lsn);
+				}
+				if (this.key != null) {
+					ReadConsistency.this.store.record(this.key, lsn, ReadConsistency.this.ttl);
+					if (logger.isDebugEnabled()) {
+						logger.debug("Recorded commit LSN {} under a consistency key in the {} store", lsn,
+								ReadConsistency.this.store.name());
+					}
 				}
 			}
 			catch (SQLException | RuntimeException ex) {
