@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import dev.tandem.testkit.PostgresClusterExtension;
+import dev.tandem.testkit.PostgresNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -19,6 +20,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.client.RestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The sample over real HTTP on an embedded primary and two standbys: a write is served by
@@ -63,6 +65,49 @@ class SampleApplicationIntegrationTests {
 		Map<String, Object> list = http.get().uri("/notes").retrieve().body(JSON);
 		assertThat(servedBy(list)).containsEntry("standby", true);
 		assertThat((Iterable<?>) list.get("notes")).isNotEmpty();
+	}
+
+	@Test
+	void aReadWithTheWritersKeySeesTheWriteWhileStandbysLag() {
+		RestClient http = RestClient.create("http://localhost:" + this.port);
+		cluster.cluster().standbys().forEach(PostgresNode::pauseReplay);
+		try {
+			ResponseEntity<Map<String, Object>> created = http.post()
+				.uri("/notes")
+				.header("X-User", "alice")
+				.contentType(MediaType.APPLICATION_JSON)
+				.body(Map.of("body", "written while the standbys lag"))
+				.retrieve()
+				.toEntity(JSON);
+			assertThat(created.getHeaders().getFirst("X-Read-After")).matches("[0-9A-F]+/[0-9A-F]+");
+			Object id = map(created.getBody().get("note")).get("id");
+			Map<String, Object> read = http.get()
+				.uri("/notes/{id}", id)
+				.header("X-User", "alice")
+				.retrieve()
+				.body(JSON);
+			assertThat(map(read.get("note"))).containsEntry("body", "written while the standbys lag");
+			assertThat(servedBy(read)).containsEntry("standby", false)
+				.containsEntry("port", cluster.cluster().primary().port());
+		}
+		finally {
+			cluster.cluster().standbys().forEach(PostgresNode::resumeReplay);
+		}
+		// Once the standbys are checked again, a caught-up standby serves the key's
+		// reads.
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			ResponseEntity<Map<String, Object>> created = http.post()
+				.uri("/notes")
+				.header("X-User", "bob")
+				.contentType(MediaType.APPLICATION_JSON)
+				.body(Map.of("body", "written while the standbys keep up"))
+				.retrieve()
+				.toEntity(JSON);
+			Object id = map(created.getBody().get("note")).get("id");
+			Map<String, Object> read = http.get().uri("/notes/{id}", id).header("X-User", "bob").retrieve().body(JSON);
+			assertThat(map(read.get("note"))).containsEntry("body", "written while the standbys keep up");
+			assertThat(servedBy(read)).as("a standby that caught up").containsEntry("standby", true);
+		});
 	}
 
 	@Test
