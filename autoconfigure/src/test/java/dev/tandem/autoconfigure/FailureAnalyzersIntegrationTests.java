@@ -65,6 +65,26 @@ class FailureAnalyzersIntegrationTests {
 		assertThat(output).doesNotContain("s3cr3t");
 	}
 
+	@Test
+	void aTtlShorterThanTheLagLimitIsReportedWithTheProperties(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> run("--tandem.url=postgresql://app:s3cr3t@127.0.0.1:1/db",
+				"--tandem.consistency.ttl=3s", "--tandem.reads.max-lag=5s"));
+		assertThat(output).contains("APPLICATION FAILED TO START", "Tandem's read-your-writes settings do not fit",
+				"tandem.consistency.ttl (PT3S) must be at least tandem.reads.max-lag (PT5S)", "Action:",
+				"Raise 'tandem.consistency.ttl'");
+		assertThat(output).doesNotContain("s3cr3t");
+	}
+
+	@Test
+	void aRedisStoreWithoutRedisIsReportedWithWhatToAdd(CapturedOutput output) {
+		assertThatException().isThrownBy(
+				() -> run("--tandem.url=postgresql://app:s3cr3t@127.0.0.1:1/db", "--tandem.consistency.store=redis"));
+		assertThat(output).contains("APPLICATION FAILED TO START",
+				"Tandem cannot keep read-your-writes markers in Redis", "no single RedisConnectionFactory bean",
+				"Action:", "spring-boot-starter-data-redis");
+		assertThat(output).doesNotContain("s3cr3t");
+	}
+
 	private static void run(String... args) {
 		SpringApplication application = new SpringApplication(App.class);
 		application.setWebApplicationType(WebApplicationType.NONE);
