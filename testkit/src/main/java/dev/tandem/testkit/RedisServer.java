@@ -422,19 +422,28 @@ public final class RedisServer implements AutoCloseable {
 		OutputStream out = socket.getOutputStream();
 		out.write((inlineCommand + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
 		out.flush();
-		InputStream in = socket.getInputStream();
+		return readLine(socket.getInputStream());
+	}
+
+	/**
+	 * Read one line of a RESP reply, without its CRLF.
+	 * @param in the connection's input
+	 * @return the line
+	 * @throws IOException when the connection closes before a full line
+	 */
+	static String readLine(InputStream in) throws IOException {
 		ByteArrayOutputStream line = new ByteArrayOutputStream();
 		int previous = -1;
 		int current;
 		while ((current = in.read()) != -1) {
 			if (previous == '\r' && current == '\n') {
 				byte[] bytes = line.toByteArray();
-				return new String(bytes, 0, bytes.length - 1, StandardCharsets.ISO_8859_1);
+				return new String(bytes, 0, bytes.length - 1, StandardCharsets.UTF_8);
 			}
 			line.write(current);
 			previous = current;
 		}
-		throw new IOException("Connection closed before a full reply to " + inlineCommand);
+		throw new IOException("Connection closed before a full reply line");
 	}
 
 	/**

@@ -17,7 +17,6 @@
 package dev.tandem.testkit;
 
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -286,18 +285,7 @@ class RedisServerIntegrationTests {
 	}
 
 	private static String readLine(InputStream in) throws IOException {
-		ByteArrayOutputStream line = new ByteArrayOutputStream();
-		int previous = -1;
-		int current;
-		while ((current = in.read()) != -1) {
-			if (previous == '\r' && current == '\n') {
-				byte[] bytes = line.toByteArray();
-				return new String(bytes, 0, bytes.length - 1, StandardCharsets.UTF_8);
-			}
-			line.write(current);
-			previous = current;
-		}
-		throw new IOException("Connection closed mid-reply");
+		return RedisServer.readLine(in);
 	}
 
 	/**
