@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
  * @param replayTimestamp on a standby, the commit time of the last transaction replayed
  * @param replayLag on a standby, how long ago the last replayed transaction committed
  * while more WAL waits to be replayed; zero when everything received is replayed (an idle
- * primary is not lag); {@code null} when unknown
+ * primary is not lag); for a standby that stopped receiving WAL while the primary moved
+ * on, how long since it last had everything the primary had; {@code null} when unknown
  * @param lagBytes on a standby, the primary's last known WAL position minus this node's
  * replay position, at least zero; {@code null} when no primary is known
  * @param rotation whether the node serves reads, and if not, why not
@@ -77,6 +78,16 @@ public record NodeStatus(HostAndPort node, boolean reachable, NodeRole role, @Nu
 	public NodeStatus judged(@Nullable Long lagBytes, Rotation rotation, @Nullable String error) {
 		return new NodeStatus(this.node, this.reachable, this.role, this.walLsn, this.receiveLsn, this.replayTimestamp,
 				this.replayLag, lagBytes, rotation, this.checkedAt, error);
+	}
+
+	/**
+	 * This status with another replay lag.
+	 * @param replayLag the lag
+	 * @return the new status
+	 */
+	public NodeStatus withReplayLag(@Nullable Duration replayLag) {
+		return new NodeStatus(this.node, this.reachable, this.role, this.walLsn, this.receiveLsn, this.replayTimestamp,
+				replayLag, this.lagBytes, this.rotation, this.checkedAt, this.error);
 	}
 
 	/**

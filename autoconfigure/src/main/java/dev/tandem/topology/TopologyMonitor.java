@@ -209,6 +209,7 @@ public final class TopologyMonitor implements AutoCloseable {
 
 	private void checkOnce(HostAndPort node) {
 		long started = System.nanoTime();
+		Instant startedAt = Instant.now();
 		NodeStatus status;
 		try {
 			status = this.probe.check(node);
@@ -216,7 +217,7 @@ public final class TopologyMonitor implements AutoCloseable {
 		catch (RuntimeException ex) {
 			status = NodeStatus.unreachable(node, String.valueOf(ex.getMessage()));
 		}
-		publish(status, started);
+		publish(status, started, startedAt);
 	}
 
 	/**
@@ -243,7 +244,7 @@ public final class TopologyMonitor implements AutoCloseable {
 		requestCheck(node);
 	}
 
-	private void publish(NodeStatus checked, long started) {
+	private void publish(NodeStatus checked, long started, Instant startedAt) {
 		synchronized (this.latest) {
 			HostAndPort node = checked.node();
 			Tracker tracker = this.trackers.get(node);
@@ -252,7 +253,7 @@ public final class TopologyMonitor implements AutoCloseable {
 				// This check began before the failure that made the node suspect.
 				return;
 			}
-			NodeStatus status = judge(checked, tracker);
+			NodeStatus status = judge(checked, tracker, startedAt);
 			NodeStatus lastAnswered = tracker.lastAnswered;
 			if (status.reachable()) {
 				tracker.lastAnswered = status;
@@ -275,7 +276,42 @@ public final class TopologyMonitor implements AutoCloseable {
 		}
 	}
 
-	private NodeStatus judge(NodeStatus status, Tracker tracker) {
+	/**
+	 * A standby's lag in time: its replay lag, or, when it has stopped receiving WAL
+	 * while the primary moved on (disconnected, or stuck on a timeline it cannot follow),
+	 * how long ago it last had everything the primary had. Such a standby has replayed
+	 * all it received, so its replay lag alone reads zero. The receive stall counts only
+	 * past two check intervals, since the primary and the standby are checked at
+	 * different times.
+	 */
+	private @Nullable Duration lag(NodeStatus standby, Tracker tracker, Instant startedAt) {
+		Duration replayLag = standby.replayLag();
+		NodeStatus primary = null;
+		for (NodeStatus other : this.latest.values()) {
+			if (other.isPrimary() && other.walLsn() != null) {
+				primary = other;
+				break;
+			}
+		}
+		Lsn received = (standby.receiveLsn() != null) ? standby.receiveLsn() : standby.walLsn();
+		if (primary == null || received == null) {
+			return replayLag;
+		}
+		boolean behindPrimary = received.compareTo(primary.walLsn()) < 0;
+		if (!behindPrimary && primary.checkedAt().isBefore(startedAt)) {
+			tracker.caughtUpAt = standby.checkedAt();
+		}
+		if (!behindPrimary || tracker.caughtUpAt == null) {
+			return replayLag;
+		}
+		Duration stalled = Duration.between(tracker.caughtUpAt, standby.checkedAt());
+		if (stalled.compareTo(this.interval.multipliedBy(2)) <= 0) {
+			return replayLag;
+		}
+		return (replayLag == null || stalled.compareTo(replayLag) > 0) ? stalled : replayLag;
+	}
+
+	private NodeStatus judge(NodeStatus status, Tracker tracker, Instant startedAt) {
 		if (!status.reachable()) {
 			return status.judged(null, Rotation.UNREACHABLE, status.error());
 		}
@@ -284,7 +320,11 @@ public final class TopologyMonitor implements AutoCloseable {
 			return status.judged(null, Rotation.PRIMARY, null);
 		}
 		Long lagBytes = lagBytes(status);
-		tracker.lagging = this.lagLimit.lagging(tracker.lagging, status.replayLag(), lagBytes);
+		Duration lag = lag(status, tracker, startedAt);
+		if (lag != status.replayLag()) {
+			status = status.withReplayLag(lag);
+		}
+		tracker.lagging = this.lagLimit.lagging(tracker.lagging, lag, lagBytes);
 		if (!this.readerNodes.contains(status.node())) {
 			return status.judged(lagBytes, Rotation.NOT_A_READER, null);
 		}
@@ -382,6 +422,12 @@ public final class TopologyMonitor implements AutoCloseable {
 
 		/** Guarded by the monitor's lock. */
 		long suspectedAt = System.nanoTime();
+
+		/**
+		 * When the standby last had received everything the primary had; guarded by the
+		 * monitor's lock.
+		 */
+		@Nullable Instant caughtUpAt;
 
 		/** The last status in which the node answered; guarded by the monitor's lock. */
 		@Nullable NodeStatus lastAnswered;

@@ -132,6 +132,49 @@ class LagIntegrationTests {
 			});
 	}
 
+	@Test
+	void aStandbyCutOffFromThePrimaryLeavesTheRotationAndRejoinsWhenItStreamsAgain() throws Exception {
+		PostgresCluster postgres = cluster.cluster();
+		ClusterWork.createTable(postgres);
+		PostgresNode cutOff = postgres.standbys().get(1);
+		PostgresNode other = postgres.standbys().get(0);
+		HostAndPort cutOffNode = new HostAndPort(cutOff.host(), cutOff.port());
+		ClusterWork
+			.runner(postgres, "tandem.reads.max-lag=" + MAX_LAG.toMillis() + "ms",
+					"tandem.topology.check-interval=" + INTERVAL.toMillis() + "ms")
+			.run((context) -> {
+				ClusterWork.Work work = context.getBean(ClusterWork.Work.class);
+				TopologyMonitor monitor = context.getBean(TopologyMonitor.class);
+				AtomicBoolean writing = new AtomicBoolean(true);
+				Thread writer = writeSteadily(postgres, writing);
+				try {
+					await().atMost(WAIT).until(() -> rotation(monitor, cutOffNode) == Rotation.IN_ROTATION);
+					// Its WAL receiver now dials a closed port: it replays all it has
+					// received, so only the primary moving on shows it is behind.
+					streamFrom(cutOff, "port=1");
+					await().atMost(WAIT)
+						.pollInterval(Duration.ofMillis(10))
+						.until(() -> rotation(monitor, cutOffNode) == Rotation.LAGGING);
+					assertThat(servedPorts(work, 10)).containsOnly(other.port());
+					postgres.repointStandbys(postgres.primary());
+					await().atMost(WAIT).until(() -> rotation(monitor, cutOffNode) == Rotation.IN_ROTATION);
+					assertThat(servedPorts(work, 10)).containsExactlyInAnyOrder(cutOff.port(), other.port());
+				}
+				finally {
+					writing.set(false);
+					writer.join(WAIT.toMillis());
+					postgres.repointStandbys(postgres.primary());
+				}
+			});
+	}
+
+	private static void streamFrom(PostgresNode standby, String conninfo) throws SQLException {
+		try (Connection connection = standby.connectAsSuperuser(); Statement statement = connection.createStatement()) {
+			statement.execute("ALTER SYSTEM SET primary_conninfo = 'host=127.0.0.1 " + conninfo + " user=postgres'");
+			statement.execute("SELECT pg_reload_conf()");
+		}
+	}
+
 	private static Health health(TandemHealthContributor health, String component) {
 		return ((HealthIndicator) health.getContributor(component)).health();
 	}

@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import dev.tandem.url.HostAndPort;
@@ -104,6 +105,41 @@ class TopologyMonitorTests {
 		assertThat(rotation(S1)).isEqualTo(Rotation.LAGGING);
 		answer(S1, standby(10_000, Duration.ofSeconds(2)));
 		await().atMost(WAIT).until(() -> rotation(S1) == Rotation.IN_ROTATION);
+	}
+
+	@Test
+	void aStandbyThatStopsReceivingWhileThePrimaryMovesOnLeavesTheRotation() {
+		AtomicLong primaryPosition = new AtomicLong(10_000);
+		answer(P, (node) -> NodeStatus.answered(node, NodeRole.PRIMARY, new Lsn(primaryPosition.get()), null, null,
+				null));
+		// Receives and replays all the primary has: no lag.
+		answer(S1, (node) -> NodeStatus.answered(node, NodeRole.STANDBY, new Lsn(primaryPosition.get()),
+				new Lsn(primaryPosition.get()), null, Duration.ZERO));
+		answer(S2, standby(10_000, Duration.ZERO));
+		start(new LagLimit(Duration.ofMillis(300), null), Set.of(P, S1, S2));
+		await().atMost(WAIT).until(() -> rotation(S1) == Rotation.IN_ROTATION && this.checks.get(S1).get() > 3);
+		// Cut off: it has replayed all it received, so its replay lag reads zero, while
+		// the primary keeps writing.
+		long stuck = primaryPosition.get();
+		answer(S1, (node) -> NodeStatus.answered(node, NodeRole.STANDBY, new Lsn(stuck), new Lsn(stuck), null,
+				Duration.ZERO));
+		Thread writes = new Thread(() -> {
+			while (!Thread.currentThread().isInterrupted()) {
+				primaryPosition.addAndGet(100);
+				java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+			}
+		});
+		writes.start();
+		try {
+			await().atMost(WAIT).until(() -> rotation(S1) == Rotation.LAGGING);
+			assertThat(this.monitor.snapshot().node(S1).orElseThrow().replayLag())
+				.isGreaterThan(Duration.ofMillis(300));
+			assertThat(rotation(S2)).as("a standby receiving nothing because nothing was written")
+				.isEqualTo(Rotation.IN_ROTATION);
+		}
+		finally {
+			writes.interrupt();
+		}
 	}
 
 	@Test
