@@ -19,6 +19,13 @@ public enum Rotation {
 	/** A connection to it failed; it stays out until a check succeeds again. */
 	SUSPECT,
 
+	/**
+	 * After a change of primary, a standby not yet seen receiving WAL since: it may be
+	 * stuck on the old primary's timeline, where its positions do not compare with the
+	 * new primary's.
+	 */
+	UNCONFIRMED,
+
 	/** Its last check failed. */
 	UNREACHABLE,
 

@@ -269,11 +269,58 @@ public final class TopologyMonitor implements AutoCloseable {
 			}
 			store(status);
 			if (lastAnswered != null && status.reachable() && lastAnswered.role() != status.role()) {
+				if (status.role() == NodeRole.PRIMARY) {
+					newPrimary(node);
+				}
 				for (TopologyListener listener : this.listeners) {
 					listener.roleChanged(lastAnswered, status);
 				}
 			}
 		}
+	}
+
+	/**
+	 * A new primary: every other node must be seen receiving WAL before it serves reads
+	 * again. A standby that could not follow the new timeline stays where it was,
+	 * possibly at positions beyond the new primary's that hold other transactions.
+	 */
+	private void newPrimary(HostAndPort primary) {
+		this.trackers.forEach((node, tracker) -> {
+			if (!node.equals(primary)) {
+				tracker.unconfirmed = true;
+				NodeStatus last = tracker.lastAnswered;
+				tracker.unconfirmedBase = (last != null && last.role() == NodeRole.STANDBY) ? received(last) : null;
+				NodeStatus current = this.latest.get(node);
+				if (current.isStandby() && current.inRotation()) {
+					store(current.judged(current.lagBytes(), Rotation.UNCONFIRMED, null));
+				}
+			}
+		});
+		logger.info("New primary {}: standbys serve reads again once they are seen receiving from it", primary);
+	}
+
+	private static @Nullable Lsn received(NodeStatus standby) {
+		return (standby.receiveLsn() != null) ? standby.receiveLsn() : standby.walLsn();
+	}
+
+	private boolean confirmed(NodeStatus standby, Tracker tracker) {
+		if (!tracker.unconfirmed) {
+			return true;
+		}
+		Lsn received = received(standby);
+		if (received == null) {
+			return false;
+		}
+		if (tracker.unconfirmedBase == null) {
+			tracker.unconfirmedBase = received;
+			return false;
+		}
+		if (received.compareTo(tracker.unconfirmedBase) > 0) {
+			tracker.unconfirmed = false;
+			tracker.unconfirmedBase = null;
+			return true;
+		}
+		return false;
 	}
 
 	/**
@@ -327,6 +374,9 @@ public final class TopologyMonitor implements AutoCloseable {
 		tracker.lagging = this.lagLimit.lagging(tracker.lagging, lag, lagBytes);
 		if (!this.readerNodes.contains(status.node())) {
 			return status.judged(lagBytes, Rotation.NOT_A_READER, null);
+		}
+		if (!confirmed(status, tracker)) {
+			return status.judged(lagBytes, Rotation.UNCONFIRMED, null);
 		}
 		return status.judged(lagBytes, tracker.lagging ? Rotation.LAGGING : Rotation.IN_ROTATION, null);
 	}
@@ -428,6 +478,17 @@ public final class TopologyMonitor implements AutoCloseable {
 		 * monitor's lock.
 		 */
 		@Nullable Instant caughtUpAt;
+
+		/**
+		 * Whether, after a change of primary, the node has yet to be seen receiving WAL;
+		 * guarded by the monitor's lock.
+		 */
+		boolean unconfirmed;
+
+		/**
+		 * What it had received when the primary changed; guarded by the monitor's lock.
+		 */
+		@Nullable Lsn unconfirmedBase;
 
 		/** The last status in which the node answered; guarded by the monitor's lock. */
 		@Nullable NodeStatus lastAnswered;

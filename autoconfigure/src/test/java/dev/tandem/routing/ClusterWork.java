@@ -77,6 +77,24 @@ final class ClusterWork {
 			return ServingNode.ask(this.jdbc);
 		}
 
+		@Transactional
+		public void insert(int n) {
+			this.jdbc.update("INSERT INTO event (n) VALUES (?)", n);
+		}
+
+		/**
+		 * Whether the serving node has a row with {@code n}, and its port. Rows are
+		 * looked up by value, not by id: after a failover, ids repeat across timelines.
+		 * @param n the value
+		 * @return {@code found (1 or 0), port}
+		 */
+		@Transactional(readOnly = true)
+		public int[] find(int n) {
+			return this.jdbc.queryForObject(
+					"SELECT (EXISTS (SELECT 1 FROM event WHERE n = ?))::int, inet_server_port()",
+					(rs, row) -> new int[] { rs.getInt(1), rs.getInt(2) }, n);
+		}
+
 		@Transactional(readOnly = true)
 		public ServingNode read() {
 			this.jdbc.queryForObject("SELECT count(*) FROM event", Long.class);

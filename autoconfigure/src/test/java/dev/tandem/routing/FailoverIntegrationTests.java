@@ -1,8 +1,13 @@
 package dev.tandem.routing;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Comparator;
 
+import dev.tandem.consistency.ConsistencyKey;
 import dev.tandem.pool.TandemPools;
 import dev.tandem.testkit.PostgresCluster;
 import dev.tandem.testkit.PostgresNode;
@@ -165,6 +170,93 @@ class FailoverIntegrationTests {
 				assertThat(reads.count((call) -> !call.ok())).isZero();
 				assertThat(oldPrimary.isInRecovery()).isTrue();
 			});
+		}
+	}
+
+	@Test
+	void aStandbyLeftOnTheOldTimelineNeverServesAReadThatMustSeeANewWrite() throws Exception {
+		try (PostgresCluster cluster = PostgresCluster.builder().name("failover-diverged").standbys(2).start()) {
+			ClusterWork.createTable(cluster);
+			PostgresNode oldPrimary = cluster.primary();
+			PostgresNode promoted = cluster.node(1);
+			PostgresNode diverged = cluster.node(2);
+			ClusterWork.runner(cluster).run((context) -> {
+				ClusterWork.Work work = context.getBean(ClusterWork.Work.class);
+				TopologyMonitor monitor = context.getBean(TopologyMonitor.class);
+				// The standby to be promoted stops receiving; the other one keeps up and
+				// ends up ahead of it, with WAL the new timeline will not have.
+				streamFrom(promoted, "port=1");
+				await().atMost(WAIT)
+					.until(() -> "0".equals(asSuperuser(promoted,
+							"SELECT count(*)::text FROM pg_stat_wal_receiver WHERE status = 'streaming'")));
+				String fork = lsn(promoted, "SELECT pg_last_wal_replay_lsn()::text");
+				try (Connection connection = oldPrimary.connect(); Statement statement = connection.createStatement()) {
+					statement.execute("INSERT INTO event (n) SELECT 0 FROM generate_series(1, 20000)");
+				}
+				String end = lsn(oldPrimary, "SELECT pg_current_wal_lsn()::text");
+				await().atMost(WAIT)
+					.until(() -> "true"
+						.equals(lsn(diverged, "SELECT (pg_last_wal_replay_lsn() >= '" + end + "'::pg_lsn)::text")));
+				assertThat(lsn(promoted, "SELECT pg_last_wal_replay_lsn()::text")).as("cut off before the insert")
+					.isEqualTo(fork);
+				oldPrimary.kill();
+				cluster.promote(promoted);
+				cluster.repointStandbys(promoted);
+				await().atMost(WAIT)
+					.until(() -> monitor.snapshot()
+						.primary()
+						.map((status) -> status.node().port() == promoted.port())
+						.orElse(false));
+				int stale = 0;
+				int onDiverged = 0;
+				for (int i = 0; i < 50; i++) {
+					int[] seen = new int[2];
+					int n = 1_000_000 + i;
+					ConsistencyKey.runWith("k", () -> {
+						work.insert(n);
+						System.arraycopy(work.find(n), 0, seen, 0, 2);
+					});
+					stale += (seen[0] == 0) ? 1 : 0;
+					onDiverged += (seen[1] == diverged.port()) ? 1 : 0;
+				}
+				logger.info("FAILOVER diverged standby: {} stale reads, {} served by it, its state {}", stale,
+						onDiverged,
+						monitor.snapshot()
+							.node(new HostAndPort(diverged.host(), diverged.port()))
+							.orElseThrow()
+							.rotation());
+				assertThat(stale).isZero();
+				assertThat(onDiverged).isZero();
+				assertThat(monitor.snapshot()
+					.node(new HostAndPort(diverged.host(), diverged.port()))
+					.orElseThrow()
+					.inRotation()).isFalse();
+			});
+		}
+	}
+
+	private static void streamFrom(PostgresNode standby, String conninfo) throws SQLException {
+		try (Connection connection = standby.connectAsSuperuser(); Statement statement = connection.createStatement()) {
+			statement.execute("ALTER SYSTEM SET primary_conninfo = 'host=127.0.0.1 " + conninfo + " user=postgres'");
+			statement.execute("SELECT pg_reload_conf()");
+		}
+	}
+
+	private static String asSuperuser(PostgresNode node, String query) throws SQLException {
+		try (Connection connection = node.connectAsSuperuser();
+				Statement statement = connection.createStatement();
+				ResultSet rs = statement.executeQuery(query)) {
+			rs.next();
+			return rs.getString(1);
+		}
+	}
+
+	private static String lsn(PostgresNode node, String query) throws SQLException {
+		try (Connection connection = node.connect();
+				Statement statement = connection.createStatement();
+				ResultSet rs = statement.executeQuery(query)) {
+			rs.next();
+			return rs.getString(1);
 		}
 	}
 

@@ -127,7 +127,7 @@ class ReaderSelectorTests {
 	}
 
 	static Stream<Rotation> outOfRotation() {
-		return Stream.of(Rotation.LAGGING, Rotation.SUSPECT, Rotation.NOT_A_READER);
+		return Stream.of(Rotation.LAGGING, Rotation.SUSPECT, Rotation.UNCONFIRMED, Rotation.NOT_A_READER);
 	}
 
 	@Test

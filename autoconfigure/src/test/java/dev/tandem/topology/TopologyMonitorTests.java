@@ -115,7 +115,8 @@ class TopologyMonitorTests {
 		// Receives and replays all the primary has: no lag.
 		answer(S1, (node) -> NodeStatus.answered(node, NodeRole.STANDBY, new Lsn(primaryPosition.get()),
 				new Lsn(primaryPosition.get()), null, Duration.ZERO));
-		answer(S2, standby(10_000, Duration.ZERO));
+		answer(S2, (node) -> NodeStatus.answered(node, NodeRole.STANDBY, new Lsn(primaryPosition.get()),
+				new Lsn(primaryPosition.get()), null, Duration.ZERO));
 		start(new LagLimit(Duration.ofMillis(300), null), Set.of(P, S1, S2));
 		await().atMost(WAIT).until(() -> rotation(S1) == Rotation.IN_ROTATION && this.checks.get(S1).get() > 3);
 		// Cut off: it has replayed all it received, so its replay lag reads zero, while
@@ -134,12 +135,30 @@ class TopologyMonitorTests {
 			await().atMost(WAIT).until(() -> rotation(S1) == Rotation.LAGGING);
 			assertThat(this.monitor.snapshot().node(S1).orElseThrow().replayLag())
 				.isGreaterThan(Duration.ofMillis(300));
-			assertThat(rotation(S2)).as("a standby receiving nothing because nothing was written")
-				.isEqualTo(Rotation.IN_ROTATION);
+			assertThat(rotation(S2)).as("a standby that keeps receiving").isEqualTo(Rotation.IN_ROTATION);
 		}
 		finally {
 			writes.interrupt();
 		}
+	}
+
+	@Test
+	void afterANewPrimaryAStandbyServesReadsOnlyOnceSeenReceiving() {
+		answer(P, TopologyMonitorTests::primary);
+		AtomicLong s1Received = new AtomicLong(10_000);
+		answer(S1, (node) -> NodeStatus.answered(node, NodeRole.STANDBY, new Lsn(s1Received.get()),
+				new Lsn(s1Received.get()), null, Duration.ZERO));
+		answer(S2, standby(10_000, Duration.ZERO));
+		start(LagLimit.NONE, Set.of(P, S1, S2));
+		answer(P, down());
+		answer(S2, TopologyMonitorTests::primary);
+		await().atMost(WAIT).until(() -> this.monitor.snapshot().primary().map(NodeStatus::node).orElse(null) == S2);
+		assertThat(rotation(S1)).isEqualTo(Rotation.UNCONFIRMED);
+		int seen = this.checks.get(S1).get();
+		await().atMost(WAIT).until(() -> this.checks.get(S1).get() > seen + 2);
+		assertThat(rotation(S1)).as("stuck where it was").isEqualTo(Rotation.UNCONFIRMED);
+		s1Received.addAndGet(100);
+		await().atMost(WAIT).until(() -> rotation(S1) == Rotation.IN_ROTATION);
 	}
 
 	@Test
@@ -230,10 +249,16 @@ class TopologyMonitorTests {
 		await().atMost(WAIT).until(() -> this.monitor.snapshot().primaryDown());
 		answer(S1, TopologyMonitorTests::primary);
 		await().atMost(WAIT).until(() -> changes.contains("s1:standby->primary"));
-		answer(P, standby(10_000, Duration.ZERO));
+		// Back as a standby of the new primary, streaming from it.
+		AtomicLong received = new AtomicLong(10_000);
+		answer(P, (node) -> {
+			long position = received.addAndGet(100);
+			return NodeStatus.answered(node, NodeRole.STANDBY, new Lsn(position), new Lsn(position), null,
+					Duration.ZERO);
+		});
 		await().atMost(WAIT).until(() -> changes.contains("p:primary->standby"));
 		assertThat(changes).containsExactly("s1:standby->primary", "p:primary->standby");
-		assertThat(rotation(P)).isEqualTo(Rotation.IN_ROTATION);
+		await().atMost(WAIT).until(() -> rotation(P) == Rotation.IN_ROTATION);
 		assertThat(rotation(S1)).isEqualTo(Rotation.PRIMARY);
 		assertThat(primaryDown).contains(true);
 		assertThat(primaryDown.get(primaryDown.size() - 1)).isFalse();
