@@ -129,7 +129,7 @@ public final class ReaderSelector {
 			List<HostAndPort> replayed = new ArrayList<>(standbys.size());
 			NodeStatus furthest = null;
 			for (NodeStatus standby : standbys) {
-				if (!allowed.test(standby.node())) {
+				if (!allowed.test(standby.node()) || !standby.rotation().positionTrusted()) {
 					continue;
 				}
 				Lsn walLsn = standby.walLsn();

@@ -22,7 +22,9 @@ public enum Rotation {
 	/**
 	 * After a change of primary, a standby not yet seen receiving WAL since: it may be
 	 * stuck on the old primary's timeline, where its positions do not compare with the
-	 * new primary's.
+	 * new primary's. It serves ordinary reads, as a standby within the lag limit would,
+	 * but never a read that must see a given position; past the lag limit without
+	 * receiving, it is {@link #LAGGING}.
 	 */
 	UNCONFIRMED,
 
@@ -40,6 +42,15 @@ public enum Rotation {
 	 * @return whether it is in the reader rotation
 	 */
 	public boolean inRotation() {
+		return this == IN_ROTATION || this == UNCONFIRMED;
+	}
+
+	/**
+	 * Whether the node's replay position can be compared with the primary's: an
+	 * {@link #UNCONFIRMED} standby's cannot.
+	 * @return whether it is in rotation with a trusted position
+	 */
+	public boolean positionTrusted() {
 		return this == IN_ROTATION;
 	}
 

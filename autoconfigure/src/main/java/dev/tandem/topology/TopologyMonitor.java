@@ -288,15 +288,16 @@ public final class TopologyMonitor implements AutoCloseable {
 		this.trackers.forEach((node, tracker) -> {
 			if (!node.equals(primary)) {
 				tracker.unconfirmed = true;
+				tracker.unconfirmedSince = Instant.now();
 				NodeStatus last = tracker.lastAnswered;
 				tracker.unconfirmedBase = (last != null && last.role() == NodeRole.STANDBY) ? received(last) : null;
 				NodeStatus current = this.latest.get(node);
-				if (current.isStandby() && current.inRotation()) {
+				if (current.isStandby() && current.rotation() == Rotation.IN_ROTATION) {
 					store(current.judged(current.lagBytes(), Rotation.UNCONFIRMED, null));
 				}
 			}
 		});
-		logger.info("New primary {}: standbys serve reads again once they are seen receiving from it", primary);
+		logger.info("New primary {}: standby positions are trusted again once each is seen receiving from it", primary);
 	}
 
 	private static @Nullable Lsn received(NodeStatus standby) {
@@ -318,6 +319,7 @@ public final class TopologyMonitor implements AutoCloseable {
 		if (received.compareTo(tracker.unconfirmedBase) > 0) {
 			tracker.unconfirmed = false;
 			tracker.unconfirmedBase = null;
+			tracker.unconfirmedSince = null;
 			return true;
 		}
 		return false;
@@ -375,10 +377,18 @@ public final class TopologyMonitor implements AutoCloseable {
 		if (!this.readerNodes.contains(status.node())) {
 			return status.judged(lagBytes, Rotation.NOT_A_READER, null);
 		}
-		if (!confirmed(status, tracker)) {
-			return status.judged(lagBytes, Rotation.UNCONFIRMED, null);
+		if (tracker.lagging) {
+			return status.judged(lagBytes, Rotation.LAGGING, null);
 		}
-		return status.judged(lagBytes, tracker.lagging ? Rotation.LAGGING : Rotation.IN_ROTATION, null);
+		if (!confirmed(status, tracker)) {
+			// Not seen receiving from the new primary for longer than the lag limit: as
+			// far behind as a lagging standby, as far as anyone can tell.
+			boolean overdue = !this.lagLimit.maxLag().isZero() && tracker.unconfirmedSince != null
+					&& Duration.between(tracker.unconfirmedSince, status.checkedAt())
+						.compareTo(this.lagLimit.maxLag()) > 0;
+			return status.judged(lagBytes, overdue ? Rotation.LAGGING : Rotation.UNCONFIRMED, null);
+		}
+		return status.judged(lagBytes, Rotation.IN_ROTATION, null);
 	}
 
 	private @Nullable Long lagBytes(NodeStatus standby) {
@@ -489,6 +499,9 @@ public final class TopologyMonitor implements AutoCloseable {
 		 * What it had received when the primary changed; guarded by the monitor's lock.
 		 */
 		@Nullable Lsn unconfirmedBase;
+
+		/** When the primary changed; guarded by the monitor's lock. */
+		@Nullable Instant unconfirmedSince;
 
 		/** The last status in which the node answered; guarded by the monitor's lock. */
 		@Nullable NodeStatus lastAnswered;

@@ -127,7 +127,7 @@ class ReaderSelectorTests {
 	}
 
 	static Stream<Rotation> outOfRotation() {
-		return Stream.of(Rotation.LAGGING, Rotation.SUSPECT, Rotation.UNCONFIRMED, Rotation.NOT_A_READER);
+		return Stream.of(Rotation.LAGGING, Rotation.SUSPECT, Rotation.NOT_A_READER);
 	}
 
 	@Test
@@ -175,6 +175,17 @@ class ReaderSelectorTests {
 		assertThat(primary.node()).isEqualTo(H1);
 		assertThat(primary.reason()).isEqualTo(ReadChoice.Reason.CONSISTENCY_PRIMARY);
 		assertThat(selector.chooseConsistent(snapshot, null).reason()).isEqualTo(ReadChoice.Reason.CONSISTENCY_PRIMARY);
+	}
+
+	@Test
+	void anUnconfirmedStandbyServesOrdinaryReadsButNeverOnesThatMustSeeAPosition() throws Exception {
+		ReaderSelector selector = new ReaderSelector(ReadTarget.PREFER_STANDBY, ReadBalance.ROUND_ROBIN, (host) -> 0);
+		TopologySnapshot snapshot = new TopologySnapshot(List.of(status(H1, NodeRole.PRIMARY),
+				standbyAt(H2, new Lsn(500)).judged(0L, Rotation.UNCONFIRMED, null)), Instant.now());
+		assertThat(selector.choose(snapshot).node()).isEqualTo(H2);
+		ReadChoice consistent = selector.chooseConsistent(snapshot, new Lsn(100));
+		assertThat(consistent.node()).isEqualTo(H1);
+		assertThat(consistent.reason()).isEqualTo(ReadChoice.Reason.CONSISTENCY_PRIMARY);
 	}
 
 	private static NodeStatus standbyAt(HostAndPort node, Lsn replayed) {

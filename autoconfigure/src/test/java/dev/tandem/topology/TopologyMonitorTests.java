@@ -143,7 +143,7 @@ class TopologyMonitorTests {
 	}
 
 	@Test
-	void afterANewPrimaryAStandbyServesReadsOnlyOnceSeenReceiving() {
+	void afterANewPrimaryAStandbysPositionIsTrustedOnlyOnceSeenReceiving() {
 		answer(P, TopologyMonitorTests::primary);
 		AtomicLong s1Received = new AtomicLong(10_000);
 		answer(S1, (node) -> NodeStatus.answered(node, NodeRole.STANDBY, new Lsn(s1Received.get()),
@@ -159,6 +159,20 @@ class TopologyMonitorTests {
 		assertThat(rotation(S1)).as("stuck where it was").isEqualTo(Rotation.UNCONFIRMED);
 		s1Received.addAndGet(100);
 		await().atMost(WAIT).until(() -> rotation(S1) == Rotation.IN_ROTATION);
+	}
+
+	@Test
+	void afterANewPrimaryAStandbyNotSeenReceivingWithinTheLagLimitLags() {
+		answer(P, TopologyMonitorTests::primary);
+		answer(S1, standby(10_000, Duration.ZERO));
+		answer(S2, standby(10_000, Duration.ZERO));
+		start(new LagLimit(Duration.ofMillis(400), null), Set.of(P, S1, S2));
+		answer(P, down());
+		answer(S2, TopologyMonitorTests::primary);
+		await().atMost(WAIT).until(() -> this.monitor.snapshot().primary().map(NodeStatus::node).orElse(null) == S2);
+		assertThat(rotation(S1)).isEqualTo(Rotation.UNCONFIRMED);
+		assertThat(this.monitor.snapshot().node(S1).orElseThrow().inRotation()).isTrue();
+		await().atMost(WAIT).until(() -> rotation(S1) == Rotation.LAGGING);
 	}
 
 	@Test
