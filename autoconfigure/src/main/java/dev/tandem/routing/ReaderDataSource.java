@@ -136,7 +136,18 @@ public class ReaderDataSource extends AbstractDataSource {
 				if (!replayed(status, requirement.lsn())) {
 					// One wait for the whole read, however many standbys it tries.
 					deadline = (deadline != 0) ? deadline : System.nanoTime() + this.consistency.maxWait().toNanos();
-					if (status == null || !catchesUp(connection, status, requirement.lsn(), deadline)) {
+					boolean caughtUp;
+					try {
+						caughtUp = status != null && catchesUp(connection, status, requirement.lsn(), deadline);
+					}
+					catch (SQLException ex) {
+						connection.close();
+						this.failures.readerFailed(node, ex);
+						failed = (failed != null) ? failed : new HashSet<>();
+						failed.add(node);
+						continue;
+					}
+					if (!caughtUp) {
 						connection.close();
 						if (status == null) {
 							requirement = ReadRequirement.onPrimary("standby no longer in the topology");

@@ -6,6 +6,7 @@ import java.sql.Statement;
 
 import dev.tandem.autoconfigure.TandemAutoConfiguration;
 import dev.tandem.testkit.PostgresCluster;
+import dev.tandem.testkit.PostgresNode;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
@@ -53,6 +54,18 @@ final class ClusterWork {
 	static void createTable(PostgresCluster cluster) throws SQLException {
 		try (Connection connection = cluster.primary().connect(); Statement statement = connection.createStatement()) {
 			statement.execute("CREATE TABLE IF NOT EXISTS event (id bigserial PRIMARY KEY, n int NOT NULL)");
+		}
+	}
+
+	/**
+	 * Points a standby's WAL receiver at a closed port: it keeps what it has, receives
+	 * nothing more, and replays all it received. {@link PostgresCluster#repointStandbys}
+	 * undoes it.
+	 */
+	static void cutOff(PostgresNode standby) throws SQLException {
+		try (Connection connection = standby.connectAsSuperuser(); Statement statement = connection.createStatement()) {
+			statement.execute("ALTER SYSTEM SET primary_conninfo = 'host=127.0.0.1 port=1 user=postgres'");
+			statement.execute("SELECT pg_reload_conf()");
 		}
 	}
 

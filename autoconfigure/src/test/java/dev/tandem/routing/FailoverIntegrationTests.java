@@ -185,7 +185,7 @@ class FailoverIntegrationTests {
 				TopologyMonitor monitor = context.getBean(TopologyMonitor.class);
 				// The standby to be promoted stops receiving; the other one keeps up and
 				// ends up ahead of it, with WAL the new timeline will not have.
-				streamFrom(promoted, "port=1");
+				ClusterWork.cutOff(promoted);
 				await().atMost(WAIT)
 					.until(() -> "0".equals(asSuperuser(promoted,
 							"SELECT count(*)::text FROM pg_stat_wal_receiver WHERE status = 'streaming'")));
@@ -232,13 +232,6 @@ class FailoverIntegrationTests {
 				await().atMost(WAIT)
 					.until(() -> monitor.snapshot().node(divergedNode).orElseThrow().rotation() == Rotation.LAGGING);
 			});
-		}
-	}
-
-	private static void streamFrom(PostgresNode standby, String conninfo) throws SQLException {
-		try (Connection connection = standby.connectAsSuperuser(); Statement statement = connection.createStatement()) {
-			statement.execute("ALTER SYSTEM SET primary_conninfo = 'host=127.0.0.1 " + conninfo + " user=postgres'");
-			statement.execute("SELECT pg_reload_conf()");
 		}
 	}
 

@@ -151,7 +151,7 @@ class LagIntegrationTests {
 					await().atMost(WAIT).until(() -> rotation(monitor, cutOffNode) == Rotation.IN_ROTATION);
 					// Its WAL receiver now dials a closed port: it replays all it has
 					// received, so only the primary moving on shows it is behind.
-					streamFrom(cutOff, "port=1");
+					ClusterWork.cutOff(cutOff);
 					await().atMost(WAIT)
 						.pollInterval(Duration.ofMillis(10))
 						.until(() -> rotation(monitor, cutOffNode) == Rotation.LAGGING);
@@ -166,13 +166,6 @@ class LagIntegrationTests {
 					postgres.repointStandbys(postgres.primary());
 				}
 			});
-	}
-
-	private static void streamFrom(PostgresNode standby, String conninfo) throws SQLException {
-		try (Connection connection = standby.connectAsSuperuser(); Statement statement = connection.createStatement()) {
-			statement.execute("ALTER SYSTEM SET primary_conninfo = 'host=127.0.0.1 " + conninfo + " user=postgres'");
-			statement.execute("SELECT pg_reload_conf()");
-		}
 	}
 
 	private static Health health(TandemHealthContributor health, String component) {
