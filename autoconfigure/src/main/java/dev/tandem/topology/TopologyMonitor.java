@@ -347,10 +347,11 @@ public final class TopologyMonitor implements AutoCloseable {
 			return replayLag;
 		}
 		boolean behindPrimary = received.compareTo(primary.walLsn()) < 0;
-		if (!behindPrimary && primary.checkedAt().isBefore(startedAt)) {
+		if ((!behindPrimary && primary.checkedAt().isBefore(startedAt)) || tracker.caughtUpAt == null) {
+			// Counted from the first sight of it, if it never caught up since.
 			tracker.caughtUpAt = standby.checkedAt();
 		}
-		if (!behindPrimary || tracker.caughtUpAt == null) {
+		if (!behindPrimary) {
 			return replayLag;
 		}
 		Duration stalled = Duration.between(tracker.caughtUpAt, standby.checkedAt());

@@ -176,6 +176,32 @@ class TopologyMonitorTests {
 	}
 
 	@Test
+	void aStandbyNeverSeenCaughtUpLeavesTheRotationOnceThePrimaryMovesOnPastTheLimit() {
+		AtomicLong primaryPosition = new AtomicLong(10_000);
+		answer(P, (node) -> NodeStatus.answered(node, NodeRole.PRIMARY, new Lsn(primaryPosition.get()), null, null,
+				null));
+		// Behind from the first check on, having replayed all it received.
+		answer(S1, standby(9_000, Duration.ZERO));
+		answer(S2, (node) -> NodeStatus.answered(node, NodeRole.STANDBY, new Lsn(primaryPosition.get()),
+				new Lsn(primaryPosition.get()), null, Duration.ZERO));
+		Thread writes = new Thread(() -> {
+			while (!Thread.currentThread().isInterrupted()) {
+				primaryPosition.addAndGet(100);
+				java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+			}
+		});
+		writes.start();
+		try {
+			start(new LagLimit(Duration.ofMillis(300), null), Set.of(P, S1, S2));
+			await().atMost(WAIT).until(() -> rotation(S1) == Rotation.LAGGING);
+			assertThat(rotation(S2)).isEqualTo(Rotation.IN_ROTATION);
+		}
+		finally {
+			writes.interrupt();
+		}
+	}
+
+	@Test
 	void aStandbyOnlyTheWriterListsNeverServesReads() {
 		answer(P, TopologyMonitorTests::primary);
 		answer(S1, standby(10_000, Duration.ZERO));
