@@ -335,14 +335,8 @@ public final class TopologyMonitor implements AutoCloseable {
 	 */
 	private @Nullable Duration lag(NodeStatus standby, Tracker tracker, Instant startedAt) {
 		Duration replayLag = standby.replayLag();
-		NodeStatus primary = null;
-		for (NodeStatus other : this.latest.values()) {
-			if (other.isPrimary() && other.walLsn() != null) {
-				primary = other;
-				break;
-			}
-		}
-		Lsn received = (standby.receiveLsn() != null) ? standby.receiveLsn() : standby.walLsn();
+		NodeStatus primary = knownPrimary();
+		Lsn received = received(standby);
 		if (primary == null || received == null) {
 			return replayLag;
 		}
@@ -394,12 +388,15 @@ public final class TopologyMonitor implements AutoCloseable {
 
 	private @Nullable Long lagBytes(NodeStatus standby) {
 		Lsn replayed = standby.walLsn();
-		if (replayed == null) {
-			return null;
-		}
-		for (NodeStatus other : this.latest.values()) {
-			if (other.isPrimary() && other.walLsn() != null) {
-				return Math.max(0, other.walLsn().value() - replayed.value());
+		NodeStatus primary = knownPrimary();
+		return (replayed != null && primary != null) ? Math.max(0, primary.walLsn().value() - replayed.value()) : null;
+	}
+
+	/** The reachable primary whose position is known; the caller holds the lock. */
+	private @Nullable NodeStatus knownPrimary() {
+		for (NodeStatus status : this.latest.values()) {
+			if (status.isPrimary() && status.walLsn() != null) {
+				return status;
 			}
 		}
 		return null;
