@@ -7,7 +7,6 @@ import java.util.Map;
 import dev.tandem.topology.NodeStatus;
 import dev.tandem.topology.TopologyListener;
 import dev.tandem.topology.TopologyMonitor;
-import dev.tandem.topology.TopologySnapshot;
 import dev.tandem.url.HostAndPort;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -84,14 +83,7 @@ public final class TopologyMetrics implements MeterBinder {
 	}
 
 	private double readersInRotation() {
-		TopologySnapshot snapshot = this.monitor.snapshot();
-		int count = 0;
-		for (NodeStatus status : snapshot.nodes()) {
-			if (status.inRotation()) {
-				count++;
-			}
-		}
-		return count;
+		return this.monitor.snapshot().inRotation().size();
 	}
 
 	/** Counts role changes; called under the monitor's lock, so it only increments. */
