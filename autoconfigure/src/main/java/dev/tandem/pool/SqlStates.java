@@ -1,6 +1,7 @@
 package dev.tandem.pool;
 
 import java.sql.SQLException;
+import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 
@@ -34,12 +35,22 @@ public final class SqlStates {
 	 * @return whether it means the node was lost
 	 */
 	public static boolean isNodeLost(SQLException failure) {
+		return first(failure, SqlStates::isNodeLost) != null;
+	}
+
+	/**
+	 * The first exception in a chain of next exceptions whose SQLState matches.
+	 * @param failure the exception
+	 * @param state which SQLStates match; never given {@code null}
+	 * @return the matching exception, or {@code null}
+	 */
+	public static @Nullable SQLException first(SQLException failure, Predicate<String> state) {
 		for (SQLException ex = failure; ex != null; ex = ex.getNextException()) {
-			if (isNodeLost(ex.getSQLState())) {
-				return true;
+			if (ex.getSQLState() != null && state.test(ex.getSQLState())) {
+				return ex;
 			}
 		}
-		return false;
+		return null;
 	}
 
 }

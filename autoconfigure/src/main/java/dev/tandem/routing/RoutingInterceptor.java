@@ -162,10 +162,10 @@ public class RoutingInterceptor implements MethodInterceptor {
 			return null;
 		}
 		if (failure instanceof SQLException sql) {
-			for (SQLException ex = sql; ex != null; ex = ex.getNextException()) {
-				if (SqlStates.isNodeLost(ex.getSQLState()) || SERIALIZATION_FAILURE.equals(ex.getSQLState())) {
-					return ex;
-				}
+			SQLException lost = SqlStates.first(sql,
+					(state) -> SqlStates.isNodeLost(state) || SERIALIZATION_FAILURE.equals(state));
+			if (lost != null) {
+				return lost;
 			}
 		}
 		SQLException found = nodeLost(failure.getCause(), seen);
