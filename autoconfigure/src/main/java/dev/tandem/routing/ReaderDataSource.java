@@ -92,7 +92,10 @@ public class ReaderDataSource extends AbstractDataSource {
 
 	@Override
 	public Connection getConnection() throws SQLException {
-		ReadRequirement requirement = (this.consistency != null) ? this.consistency.requirement() : null;
+		// Looked up only once a standby is chosen: a read that goes to the primary anyway
+		// needs no marker, and a Redis store costs a round trip.
+		ReadRequirement requirement = null;
+		boolean requirementKnown = (this.consistency == null);
 		Set<HostAndPort> failed = null;
 		long deadline = 0;
 		while (true) {
@@ -101,6 +104,10 @@ public class ReaderDataSource extends AbstractDataSource {
 			TopologySnapshot snapshot = this.topology.get();
 			ReadChoice choice = (excluded != null) ? this.selector.choose(snapshot, allowed)
 					: this.selector.choose(snapshot);
+			if (!requirementKnown && onStandby(choice)) {
+				requirement = this.consistency.requirement();
+				requirementKnown = true;
+			}
 			if (requirement != null && onStandby(choice)) {
 				// Standbys that did not catch up since their last check are not tried
 				// again.
