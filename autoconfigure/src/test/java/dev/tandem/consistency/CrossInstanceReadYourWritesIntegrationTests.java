@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.tandem.autoconfigure.TandemAutoConfiguration;
 import dev.tandem.consistency.ReadYourWritesIntegrationTests.Items;
 import dev.tandem.consistency.ReadYourWritesIntegrationTests.Seen;
 import dev.tandem.testkit.PostgresCluster;
@@ -21,11 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -63,12 +58,7 @@ class CrossInstanceReadYourWritesIntegrationTests {
 	}
 
 	private static ApplicationContextRunner instance(boolean withRedis, String... properties) {
-		ApplicationContextRunner runner = new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(TandemAutoConfiguration.class, TransactionAutoConfiguration.class,
-					DataSourceTransactionManagerAutoConfiguration.class, JdbcTemplateAutoConfiguration.class))
-			.withUserConfiguration(ReadYourWritesIntegrationTests.App.class)
-			.withPropertyValues("tandem.url=" + cluster.libpqUrl())
-			.withPropertyValues(properties);
+		ApplicationContextRunner runner = ReadYourWritesIntegrationTests.runnerOver(cluster.libpqUrl(), properties);
 		return withRedis ? runner.withBean(RedisConnectionFactory.class,
 				() -> RedisTestSupport.connectionFactory(redis.server())) : runner;
 	}

@@ -56,11 +56,18 @@ class ReadYourWritesIntegrationTests {
 	}
 
 	private static ApplicationContextRunner runner(String... properties) {
+		return runnerOver(cluster.libpqUrl(), properties);
+	}
+
+	/**
+	 * Tandem with plain JDBC transactions and the {@link Items} service over a cluster.
+	 */
+	static ApplicationContextRunner runnerOver(String url, String... properties) {
 		return new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(TandemAutoConfiguration.class, TransactionAutoConfiguration.class,
 					DataSourceTransactionManagerAutoConfiguration.class, JdbcTemplateAutoConfiguration.class))
 			.withUserConfiguration(App.class)
-			.withPropertyValues("tandem.url=" + cluster.libpqUrl())
+			.withPropertyValues("tandem.url=" + url)
 			.withPropertyValues(properties);
 	}
 

@@ -180,6 +180,7 @@ class FailoverIntegrationTests {
 			PostgresNode oldPrimary = cluster.primary();
 			PostgresNode promoted = cluster.node(1);
 			PostgresNode diverged = cluster.node(2);
+			HostAndPort divergedNode = new HostAndPort(diverged.host(), diverged.port());
 			ClusterWork.runner(cluster).run((context) -> {
 				ClusterWork.Work work = context.getBean(ClusterWork.Work.class);
 				TopologyMonitor monitor = context.getBean(TopologyMonitor.class);
@@ -220,15 +221,10 @@ class FailoverIntegrationTests {
 					onDiverged += (seen[1] == diverged.port()) ? 1 : 0;
 				}
 				logger.info("FAILOVER diverged standby: {} stale reads, {} served by it, its state {}", stale,
-						onDiverged,
-						monitor.snapshot()
-							.node(new HostAndPort(diverged.host(), diverged.port()))
-							.orElseThrow()
-							.rotation());
+						onDiverged, monitor.snapshot().node(divergedNode).orElseThrow().rotation());
 				assertThat(stale).isZero();
 				assertThat(onDiverged).isZero();
 				// It never receives from the new primary: past the lag limit it is out.
-				HostAndPort divergedNode = new HostAndPort(diverged.host(), diverged.port());
 				await().atMost(WAIT)
 					.until(() -> monitor.snapshot().node(divergedNode).orElseThrow().rotation() == Rotation.LAGGING);
 			});

@@ -34,6 +34,7 @@ import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -63,9 +64,7 @@ class LagIntegrationTests {
 		PostgresNode lagging = postgres.standbys().get(0);
 		PostgresNode other = postgres.standbys().get(1);
 		HostAndPort laggingNode = new HostAndPort(lagging.host(), lagging.port());
-		ClusterWork
-			.runner(postgres, "tandem.reads.max-lag=" + MAX_LAG.toMillis() + "ms",
-					"tandem.topology.check-interval=" + INTERVAL.toMillis() + "ms")
+		runner(postgres)
 			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
 					SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
 					TandemMetricsAutoConfiguration.class, TandemHealthContributorAutoConfiguration.class))
@@ -139,37 +138,40 @@ class LagIntegrationTests {
 		PostgresNode cutOff = postgres.standbys().get(1);
 		PostgresNode other = postgres.standbys().get(0);
 		HostAndPort cutOffNode = new HostAndPort(cutOff.host(), cutOff.port());
-		ClusterWork
-			.runner(postgres, "tandem.reads.max-lag=" + MAX_LAG.toMillis() + "ms",
-					"tandem.topology.check-interval=" + INTERVAL.toMillis() + "ms")
-			.run((context) -> {
-				ClusterWork.Work work = context.getBean(ClusterWork.Work.class);
-				TopologyMonitor monitor = context.getBean(TopologyMonitor.class);
-				AtomicBoolean writing = new AtomicBoolean(true);
-				Thread writer = writeSteadily(postgres, writing);
-				try {
-					await().atMost(WAIT).until(() -> rotation(monitor, cutOffNode) == Rotation.IN_ROTATION);
-					// Its WAL receiver now dials a closed port: it replays all it has
-					// received, so only the primary moving on shows it is behind.
-					ClusterWork.cutOff(cutOff);
-					await().atMost(WAIT)
-						.pollInterval(Duration.ofMillis(10))
-						.until(() -> rotation(monitor, cutOffNode) == Rotation.LAGGING);
-					assertThat(servedPorts(work, 10)).containsOnly(other.port());
-					postgres.repointStandbys(postgres.primary());
-					await().atMost(WAIT).until(() -> rotation(monitor, cutOffNode) == Rotation.IN_ROTATION);
-					assertThat(servedPorts(work, 10)).containsExactlyInAnyOrder(cutOff.port(), other.port());
-				}
-				finally {
-					writing.set(false);
-					writer.join(WAIT.toMillis());
-					postgres.repointStandbys(postgres.primary());
-				}
-			});
+		runner(postgres).run((context) -> {
+			ClusterWork.Work work = context.getBean(ClusterWork.Work.class);
+			TopologyMonitor monitor = context.getBean(TopologyMonitor.class);
+			AtomicBoolean writing = new AtomicBoolean(true);
+			Thread writer = writeSteadily(postgres, writing);
+			try {
+				await().atMost(WAIT).until(() -> rotation(monitor, cutOffNode) == Rotation.IN_ROTATION);
+				// Its WAL receiver now dials a closed port: it replays all it has
+				// received, so only the primary moving on shows it is behind.
+				ClusterWork.cutOff(cutOff);
+				await().atMost(WAIT)
+					.pollInterval(Duration.ofMillis(10))
+					.until(() -> rotation(monitor, cutOffNode) == Rotation.LAGGING);
+				assertThat(servedPorts(work, 10)).containsOnly(other.port());
+				postgres.repointStandbys(postgres.primary());
+				await().atMost(WAIT).until(() -> rotation(monitor, cutOffNode) == Rotation.IN_ROTATION);
+				assertThat(servedPorts(work, 10)).containsExactlyInAnyOrder(cutOff.port(), other.port());
+			}
+			finally {
+				writing.set(false);
+				writer.join(WAIT.toMillis());
+				postgres.repointStandbys(postgres.primary());
+			}
+		});
 	}
 
 	private static Health health(TandemHealthContributor health, String component) {
 		return ((HealthIndicator) health.getContributor(component)).health();
+	}
+
+	/** Tandem over the cluster with a short lag limit and check interval. */
+	private static ApplicationContextRunner runner(PostgresCluster postgres) {
+		return ClusterWork.runner(postgres, "tandem.reads.max-lag=" + MAX_LAG.toMillis() + "ms",
+				"tandem.topology.check-interval=" + INTERVAL.toMillis() + "ms");
 	}
 
 	private static Rotation rotation(TopologyMonitor monitor, HostAndPort node) {
