@@ -413,6 +413,42 @@ public final class PostgresCluster implements AutoCloseable {
 	}
 
 	/**
+	 * Make {@code standby} the current primary's synchronous standby: on the primary,
+	 * {@code ALTER SYSTEM SET synchronous_standby_names} to the standby's name (its
+	 * {@code application_name}) and {@code pg_reload_conf()}, then wait until
+	 * {@code pg_stat_replication} reports it {@code sync}. From then on a commit on the
+	 * primary returns only once {@code standby} has flushed its WAL
+	 * ({@code synchronous_commit = on}), so promoting {@code standby} loses no
+	 * acknowledged commit. The setting is in the primary's own
+	 * {@code postgresql.auto.conf}, which is not replicated: the standby, once promoted,
+	 * does not wait for anyone. While {@code standby} is down, commits on the primary
+	 * wait.
+	 * @param standby a running standby that streams from the primary
+	 * @throws IllegalArgumentException if the node is not a member of this cluster or is
+	 * the primary
+	 * @throws IllegalStateException if the standby is not reported {@code sync} in time
+	 */
+	public void makeSynchronous(PostgresNode standby) {
+		requireMember(standby);
+		PostgresNode primary = primary();
+		if (standby == primary) {
+			throw new IllegalArgumentException(
+					standby + " is the primary of cluster '" + this.name + "'; only a standby can be synchronous");
+		}
+		primary.execute("ALTER SYSTEM SET synchronous_standby_names = " + literal(identifier(standby.name())),
+				"SELECT pg_reload_conf()");
+		if (!Processes.await(PostgresNode.TIMEOUT, Duration.ofMillis(10), () -> "sync".equals(primary
+			.querySingle("SELECT sync_state FROM pg_stat_replication WHERE application_name = ?", standby.name())))) {
+			throw new IllegalStateException(standby + " of cluster '" + this.name
+					+ "' is not a synchronous standby after " + PostgresNode.TIMEOUT + " (pg_stat_replication: "
+					+ primary.querySingle(
+							"SELECT string_agg(application_name || '=' || sync_state, ',') FROM pg_stat_replication")
+					+ ")");
+		}
+		logger.info("Made {} the synchronous standby of cluster '{}'", standby, this.name);
+	}
+
+	/**
 	 * Wait until every running standby has replayed the primary's current WAL position
 	 * ({@code pg_current_wal_lsn()} on the primary against
 	 * {@code pg_last_wal_replay_lsn()} on each standby). A standby whose replay is paused
