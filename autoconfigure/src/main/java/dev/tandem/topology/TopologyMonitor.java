@@ -55,6 +55,9 @@ public final class TopologyMonitor implements AutoCloseable {
 
 	private final Map<HostAndPort, NodeStatus> latest = new LinkedHashMap<>();
 
+	/** The last primary seen, kept while none is reachable. */
+	private @Nullable Position lastPrimary;
+
 	private final Map<HostAndPort, Tracker> trackers = new LinkedHashMap<>();
 
 	private final List<TopologyListener> listeners = new CopyOnWriteArrayList<>();
@@ -331,17 +334,20 @@ public final class TopologyMonitor implements AutoCloseable {
 	 * how long ago it last had everything the primary had. Such a standby has replayed
 	 * all it received, so its replay lag alone reads zero. The receive stall counts only
 	 * past two check intervals, since the primary and the standby are checked at
-	 * different times.
+	 * different times. While no primary is reachable, the position to have is the
+	 * furthest one known: the last primary's, or another standby's that received more (a
+	 * synchronous standby holds every acknowledged commit), so a standby left behind when
+	 * the primary died lags too.
 	 */
 	private @Nullable Duration lag(NodeStatus standby, Tracker tracker, Instant startedAt) {
 		Duration replayLag = standby.replayLag();
-		NodeStatus primary = knownPrimary();
+		Position reference = reference();
 		Lsn received = received(standby);
-		if (primary == null || received == null) {
+		if (reference == null || received == null) {
 			return replayLag;
 		}
-		boolean behindPrimary = received.compareTo(primary.walLsn()) < 0;
-		if ((!behindPrimary && primary.checkedAt().isBefore(startedAt)) || tracker.caughtUpAt == null) {
+		boolean behindPrimary = received.compareTo(reference.lsn()) < 0;
+		if ((!behindPrimary && reference.seenAt().isBefore(startedAt)) || tracker.caughtUpAt == null) {
 			// Counted from the first sight of it, if it never caught up since.
 			tracker.caughtUpAt = standby.checkedAt();
 		}
@@ -372,7 +378,7 @@ public final class TopologyMonitor implements AutoCloseable {
 		if (!this.readerNodes.contains(status.node())) {
 			return status.judged(lagBytes, Rotation.NOT_A_READER, null);
 		}
-		if (tracker.lagging) {
+		if (tracker.lagging || leftBehind(status)) {
 			return status.judged(lagBytes, Rotation.LAGGING, null);
 		}
 		if (!confirmed(status, tracker)) {
@@ -390,6 +396,48 @@ public final class TopologyMonitor implements AutoCloseable {
 		Lsn replayed = standby.walLsn();
 		NodeStatus primary = knownPrimary();
 		return (replayed != null && primary != null) ? Math.max(0, primary.walLsn().value() - replayed.value()) : null;
+	}
+
+	/**
+	 * The position every standby should have received, and when it was seen: the
+	 * primary's; while none is reachable, the furthest of the last primary's and the
+	 * standbys' received positions. The caller holds the lock.
+	 */
+	private @Nullable Position reference() {
+		NodeStatus primary = knownPrimary();
+		if (primary != null) {
+			this.lastPrimary = new Position(primary.walLsn(), primary.checkedAt());
+			return this.lastPrimary;
+		}
+		Position furthest = this.lastPrimary;
+		for (NodeStatus status : this.latest.values()) {
+			Lsn received = (status.reachable() && status.role() == NodeRole.STANDBY) ? received(status) : null;
+			if (received != null && (furthest == null || received.compareTo(furthest.lsn()) > 0)) {
+				furthest = new Position(received, status.checkedAt());
+			}
+		}
+		return furthest;
+	}
+
+	/**
+	 * Whether no primary is reachable and the standby has received less than the furthest
+	 * known position. With no primary, no WAL flows and positions stand still: such a
+	 * standby lacks commits that were acknowledged (the synchronous standby, if any, has
+	 * them), however small its replay lag, and would serve reads without them once their
+	 * markers expire.
+	 */
+	private boolean leftBehind(NodeStatus standby) {
+		if (knownPrimary() != null) {
+			return false;
+		}
+		Position reference = reference();
+		Lsn received = received(standby);
+		return reference != null && received != null && received.compareTo(reference.lsn()) < 0;
+	}
+
+	/** A WAL position and when it was seen. */
+	private record Position(Lsn lsn, Instant seenAt) {
+
 	}
 
 	/** The reachable primary whose position is known; the caller holds the lock. */

@@ -202,6 +202,31 @@ class TopologyMonitorTests {
 	}
 
 	@Test
+	void whileNoPrimaryIsReachableAStandbyBehindAnotherLeavesTheRotationUntilItFollowsANewPrimary() {
+		answer(P, TopologyMonitorTests::primary);
+		answer(S1, standby(10_000, Duration.ZERO));
+		answer(S2, standby(10_000, Duration.ZERO));
+		start(new LagLimit(Duration.ofMillis(300), null), Set.of(P, S1, S2));
+		// The primary wrote more and died: S1 (the synchronous standby, say) received it
+		// all, S2 did not and has replayed all it received, so its replay lag reads zero.
+		answer(S1, (node) -> NodeStatus.answered(node, NodeRole.STANDBY, new Lsn(12_000), new Lsn(12_000), null,
+				Duration.ZERO));
+		answer(S2, (node) -> NodeStatus.answered(node, NodeRole.STANDBY, new Lsn(11_000), new Lsn(11_000), null,
+				Duration.ZERO));
+		answer(P, down());
+		await().atMost(WAIT).until(() -> rotation(S2) == Rotation.LAGGING);
+		assertThat(this.monitor.snapshot().primary()).isEmpty();
+		assertThat(rotation(S1)).as("the standby with the furthest position").isEqualTo(Rotation.IN_ROTATION);
+		// S1 promoted and writing; S2 follows it.
+		AtomicLong position = new AtomicLong(12_500);
+		answer(S1, (node) -> NodeStatus.answered(node, NodeRole.PRIMARY, new Lsn(position.addAndGet(100)), null, null,
+				null));
+		answer(S2, (node) -> NodeStatus.answered(node, NodeRole.STANDBY, new Lsn(position.get()),
+				new Lsn(position.get()), null, Duration.ZERO));
+		await().atMost(WAIT).until(() -> rotation(S2) == Rotation.IN_ROTATION);
+	}
+
+	@Test
 	void aStandbyOnlyTheWriterListsNeverServesReads() {
 		answer(P, TopologyMonitorTests::primary);
 		answer(S1, standby(10_000, Duration.ZERO));
