@@ -25,6 +25,14 @@ public class ReadConsistency {
 
 	private static final Logger logger = LoggerFactory.getLogger(ReadConsistency.class);
 
+	/**
+	 * Recorded under a key whose write has an unknown outcome (the commit failed on the
+	 * way, or committed but its position could not be read): the highest LSN there is, so
+	 * that stores keep it over any real one until it expires, and reads of the key go to
+	 * the primary, which alone is sure to show whether the write happened.
+	 */
+	static final Lsn UNKNOWN = new Lsn(-1L);
+
 	/** Covers the commit record: read after commit on the same session. */
 	static final String COMMIT_LSN_QUERY = "SELECT pg_current_wal_insert_lsn()::text";
 
@@ -118,12 +126,18 @@ public class ReadConsistency {
 		try {
 			marker = this.store.find(key);
 		}
+		catch (MarkersIncompleteException ex) {
+			return ReadRequirement.onPrimary("marker store recovering");
+		}
 		catch (MarkerStoreException ex) {
 			// Unknown whether the key wrote recently: the primary has every write.
 			return ReadRequirement.onPrimary("marker store unavailable");
 		}
 		if (marker == null) {
 			return null;
+		}
+		if (marker.equals(UNKNOWN)) {
+			return ReadRequirement.onPrimary("a recent write's outcome is unknown");
 		}
 		return required(marker, "recent write");
 	}
@@ -218,7 +232,12 @@ public class ReadConsistency {
 					}
 				}
 			}
-			catch (SQLException | RuntimeException ex) {
+			catch (SQLException ex) {
+				// Committed, but where? The primary knows.
+				logger.debug("Could not read the commit LSN of a write: {}", ex.getMessage());
+				recordUnknown();
+			}
+			catch (RuntimeException ex) {
 				logger.warn("Could not record the commit LSN of a write; reads of its key may not see it: {}",
 						ex.getMessage());
 			}
@@ -227,6 +246,26 @@ public class ReadConsistency {
 		@Override
 		public void afterCompletion(int status) {
 			TransactionSynchronizationManager.unbindResourceIfPossible(ReadConsistency.this);
+			if (status == STATUS_UNKNOWN) {
+				// The commit failed on the way (a lost connection): it may have happened,
+				// and
+				// a standby may already show it while another does not.
+				recordUnknown();
+			}
+		}
+
+		private void recordUnknown() {
+			if (this.key == null) {
+				return;
+			}
+			try {
+				ReadConsistency.this.store.record(this.key, UNKNOWN, ReadConsistency.this.ttl);
+				logger.debug("Recorded an unknown outcome under a consistency key: its reads go to the primary");
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not record a write of unknown outcome; reads of its key may not see it: {}",
+						ex.getMessage());
+			}
 		}
 
 	}
