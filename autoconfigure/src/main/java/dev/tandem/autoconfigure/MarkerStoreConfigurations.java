@@ -49,7 +49,8 @@ final class MarkerStoreConfigurations {
 				}
 				return new MemoryMarkerStore();
 			}
-			return new FallbackMarkerStore(new RedisMarkerStore(factory), new MemoryMarkerStore(), REDIS_PAUSE);
+			return new FallbackMarkerStore(new RedisMarkerStore(factory), new MemoryMarkerStore(), REDIS_PAUSE,
+					properties.getConsistency().getTtl());
 		}
 
 	}

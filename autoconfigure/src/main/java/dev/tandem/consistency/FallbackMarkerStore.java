@@ -15,6 +15,14 @@ import org.slf4j.LoggerFactory;
  * failed request. After a failure the shared store is left alone for a short pause, so
  * that an outage costs one slow call per pause rather than one per request; then normal
  * use resumes by itself. Reads also see the local markers written during an outage.
+ * <p>
+ * Once the shared store answers again, it may still lack markers: the ones other
+ * instances kept locally while they could not reach it (they write locally for a pause
+ * after their last failure, even once it is back), and every marker if the store lost its
+ * data (a restarted Redis without persistence). So for a grace period (the markers' TTL)
+ * after the shared store comes back, {@link #find} throws
+ * {@link MarkersIncompleteException} and reads with a key go to the primary: by the end
+ * of it, every marker the store may lack has expired.
  */
 public final class FallbackMarkerStore implements MarkerStore {
 
@@ -28,7 +36,11 @@ public final class FallbackMarkerStore implements MarkerStore {
 
 	private final AtomicLong fallbackWrites = new AtomicLong();
 
+	private final long graceNanos;
+
 	private volatile long unavailableUntil;
+
+	private volatile long incompleteUntil = System.nanoTime();
 
 	private volatile boolean available = true;
 
@@ -39,11 +51,14 @@ public final class FallbackMarkerStore implements MarkerStore {
 	 * @param shared the shared store
 	 * @param local where markers go while the shared store cannot be written
 	 * @param pause how long the shared store is left alone after a failure
+	 * @param grace how long after the shared store comes back its markers are not trusted
+	 * (the markers' TTL)
 	 */
-	public FallbackMarkerStore(MarkerStore shared, MemoryMarkerStore local, Duration pause) {
+	public FallbackMarkerStore(MarkerStore shared, MemoryMarkerStore local, Duration pause, Duration grace) {
 		this.shared = shared;
 		this.local = local;
 		this.pauseNanos = pause.toNanos();
+		this.graceNanos = grace.toNanos();
 	}
 
 	@Override
@@ -79,6 +94,10 @@ public final class FallbackMarkerStore implements MarkerStore {
 			failed(ex);
 			throw ex;
 		}
+		if (System.nanoTime() - this.incompleteUntil < 0) {
+			throw new MarkersIncompleteException("The " + this.shared.name()
+					+ " marker store was unavailable less than a marker TTL ago and may lack markers");
+		}
 		if (local == null) {
 			return shared;
 		}
@@ -91,8 +110,12 @@ public final class FallbackMarkerStore implements MarkerStore {
 
 	private void succeeded() {
 		if (!this.available) {
+			this.incompleteUntil = System.nanoTime() + this.graceNanos;
 			this.available = true;
-			logger.info("The {} marker store is available again", this.shared.name());
+			logger.info(
+					"The {} marker store is available again; reads with a key go to the primary for {} ms more, "
+							+ "until every marker it may lack has expired",
+					this.shared.name(), this.graceNanos / 1_000_000);
 		}
 	}
 

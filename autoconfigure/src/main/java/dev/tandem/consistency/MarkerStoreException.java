@@ -1,5 +1,7 @@
 package dev.tandem.consistency;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A marker store could not be read or written.
  */
@@ -8,9 +10,9 @@ public class MarkerStoreException extends RuntimeException {
 	/**
 	 * Creates the exception.
 	 * @param message what failed
-	 * @param cause why
+	 * @param cause why, if another exception says
 	 */
-	public MarkerStoreException(String message, Throwable cause) {
+	public MarkerStoreException(String message, @Nullable Throwable cause) {
 		super(message, cause);
 	}
 

@@ -32,7 +32,8 @@ class MarkerStoreHealthIndicatorTests {
 	@Test
 	void aSharedStoreThatFailsIsDownUntilItAnswersAgain() {
 		Switchable shared = new Switchable();
-		FallbackMarkerStore store = new FallbackMarkerStore(shared, new MemoryMarkerStore(), Duration.ZERO);
+		FallbackMarkerStore store = new FallbackMarkerStore(shared, new MemoryMarkerStore(), Duration.ZERO,
+				Duration.ZERO);
 		MarkerStoreHealthIndicator indicator = new MarkerStoreHealthIndicator(store);
 		assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
 		shared.up.set(false);
