@@ -1,0 +1,101 @@
+package dev.tandem.consistency;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.tandem.topology.Lsn;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tests for {@link FallbackMarkerStore}, over a shared store that can be switched off.
+ * The behaviour against a real Redis is covered by the integration tests.
+ */
+class FallbackMarkerStoreTests {
+
+	private static final Duration TTL = Duration.ofSeconds(10);
+
+	private final Switchable shared = new Switchable();
+
+	@Test
+	void whileTheSharedStoreIsDownMarkersStayLocalAndReadsWithAKeyAreSentToThePrimary() {
+		FallbackMarkerStore store = new FallbackMarkerStore(this.shared, new MemoryMarkerStore(), Duration.ZERO,
+				Duration.ZERO);
+		this.shared.up.set(false);
+		store.record("k", new Lsn(5), TTL);
+		assertThat(store.fallbackWrites()).isEqualTo(1);
+		assertThatExceptionOfType(MarkerStoreException.class).isThrownBy(() -> store.find("k"))
+			.isNotInstanceOf(MarkersIncompleteException.class);
+		this.shared.up.set(true);
+		assertThat(store.find("k")).isEqualTo(new Lsn(5));
+	}
+
+	@Test
+	void forTheGracePeriodAfterTheSharedStoreComesBackItsAnswersAreNotTrusted() {
+		// Another instance kept its marker locally during the outage: this one cannot see
+		// it in the shared store, so it must not trust "no marker" until it has expired.
+		FallbackMarkerStore store = new FallbackMarkerStore(this.shared, new MemoryMarkerStore(), Duration.ZERO,
+				Duration.ofMillis(300));
+		assertThat(store.find("k")).isNull();
+		this.shared.up.set(false);
+		assertThatExceptionOfType(MarkerStoreException.class).isThrownBy(() -> store.find("k"));
+		this.shared.up.set(true);
+		assertThatExceptionOfType(MarkersIncompleteException.class).isThrownBy(() -> store.find("k"))
+			.withMessageContaining("may lack markers");
+		assertThat(store.available()).as("answering: not counted as failed").isTrue();
+		await().atMost(Duration.ofSeconds(5)).until(() -> {
+			try {
+				return store.find("k") == null;
+			}
+			catch (MarkersIncompleteException ex) {
+				return false;
+			}
+		});
+	}
+
+	@Test
+	void aStoreThatNeverFailedIsTrustedFromTheStart() {
+		FallbackMarkerStore store = new FallbackMarkerStore(this.shared, new MemoryMarkerStore(), Duration.ZERO, TTL);
+		store.record("k", new Lsn(7), TTL);
+		assertThat(store.find("k")).isEqualTo(new Lsn(7));
+		assertThat(store.fallbackWrites()).isZero();
+	}
+
+	private static final class Switchable implements MarkerStore {
+
+		final AtomicBoolean up = new AtomicBoolean(true);
+
+		final Map<String, Lsn> markers = new ConcurrentHashMap<>();
+
+		@Override
+		public void record(String key, Lsn lsn, Duration ttl) {
+			check();
+			this.markers.merge(key, lsn, (a, b) -> (a.compareTo(b) >= 0) ? a : b);
+		}
+
+		@Override
+		public @Nullable Lsn find(String key) {
+			check();
+			return this.markers.get(key);
+		}
+
+		private void check() {
+			if (!this.up.get()) {
+				throw new MarkerStoreException("switched off", new IllegalStateException());
+			}
+		}
+
+		@Override
+		public String name() {
+			return "switchable";
+		}
+
+	}
+
+}
