@@ -49,8 +49,9 @@ final class MarkerStoreConfigurations {
 				}
 				return new MemoryMarkerStore();
 			}
-			return new FallbackMarkerStore(new RedisMarkerStore(factory), new MemoryMarkerStore(), REDIS_PAUSE,
-					properties.getConsistency().getTtl());
+			Duration ttl = properties.getConsistency().getTtl();
+			return new FallbackMarkerStore(new RedisMarkerStore(factory, ttl), new MemoryMarkerStore(), REDIS_PAUSE,
+					ttl);
 		}
 
 	}

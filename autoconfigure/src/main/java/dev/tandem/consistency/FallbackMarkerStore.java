@@ -90,6 +90,11 @@ public final class FallbackMarkerStore implements MarkerStore {
 			shared = this.shared.find(key);
 			succeeded();
 		}
+		catch (MarkersIncompleteException ex) {
+			// It answered.
+			succeeded();
+			throw ex;
+		}
 		catch (MarkerStoreException ex) {
 			failed(ex);
 			throw ex;

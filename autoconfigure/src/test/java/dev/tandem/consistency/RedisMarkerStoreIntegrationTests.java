@@ -1,5 +1,7 @@
 package dev.tandem.consistency;
 
+import java.time.Duration;
+
 import java.util.Set;
 
 import dev.tandem.consistency.redis.RedisMarkerStore;
@@ -14,6 +16,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * The {@link MarkerStore} contract on a real Redis server, and how keys look there.
@@ -30,7 +33,7 @@ class RedisMarkerStoreIntegrationTests extends MarkerStoreContractTests {
 	@BeforeAll
 	static void connect() {
 		connections = RedisTestSupport.connectionFactory(redis.server());
-		store = new RedisMarkerStore(connections);
+		store = new RedisMarkerStore(connections, Duration.ZERO);
 	}
 
 	@AfterAll
@@ -44,8 +47,19 @@ class RedisMarkerStoreIntegrationTests extends MarkerStoreContractTests {
 	}
 
 	@Test
+	void aServerThatStartedLessThanTheGracePeriodAgoMayLackMarkers() {
+		// A restarted Redis without persistence lost the markers written before: the
+		// first lookups after the restart must not read "no marker" as "no recent write".
+		store.record("bob", Lsn.parse("0/200"), Duration.ofSeconds(30));
+		RedisMarkerStore cautious = new RedisMarkerStore(connections, Duration.ofHours(1));
+		assertThatExceptionOfType(MarkersIncompleteException.class).isThrownBy(() -> cautious.find("bob"))
+			.withMessageContaining("may have lost markers");
+		assertThat(store.find("bob")).isEqualTo(Lsn.parse("0/200"));
+	}
+
+	@Test
 	void keysAreNamespacedAndHashedNeverRaw() {
-		store.record("alice@example.com", Lsn.parse("0/100"), java.time.Duration.ofSeconds(30));
+		store.record("alice@example.com", Lsn.parse("0/100"), Duration.ofSeconds(30));
 		Set<String> keys = new StringRedisTemplate(connections).keys("*");
 		assertThat(keys)
 			.contains(RedisMarkerStore.KEY_PREFIX + "ff8d9819fc0e12bf0d24892e45987e249a28dce836a85cad60e28eaaa8c6d976")

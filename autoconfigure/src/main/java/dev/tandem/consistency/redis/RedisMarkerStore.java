@@ -9,6 +9,7 @@ import java.util.List;
 
 import dev.tandem.consistency.MarkerStore;
 import dev.tandem.consistency.MarkerStoreException;
+import dev.tandem.consistency.MarkersIncompleteException;
 import dev.tandem.topology.Lsn;
 import org.jspecify.annotations.Nullable;
 
@@ -23,6 +24,12 @@ import org.springframework.data.redis.core.script.RedisScript;
  * consistency key, never the key itself. An LSN is stored as 16 hex digits, so that Redis
  * compares positions as strings; a Lua script keeps the higher one atomically and renews
  * the TTL.
+ * <p>
+ * A Redis without persistence loses every marker when it restarts. So a lookup also reads
+ * the server's uptime (in the same script, on the node that holds the key): while it is
+ * shorter than the grace period (the markers' TTL), the server may lack markers written
+ * before it started, and {@link #find} throws {@link MarkersIncompleteException} so the
+ * read goes to the primary.
  */
 public final class RedisMarkerStore implements MarkerStore {
 
@@ -39,14 +46,26 @@ public final class RedisMarkerStore implements MarkerStore {
 			return 1
 			""", Long.class);
 
+	@SuppressWarnings("rawtypes")
+	private static final RedisScript<List> FIND = new DefaultRedisScript<>("""
+			local value = redis.call('GET', KEYS[1])
+			local uptime = string.match(redis.call('INFO', 'server'), 'uptime_in_seconds:(%d+)')
+			return {value or '', tonumber(uptime) or 0}
+			""", List.class);
+
 	private final StringRedisTemplate redis;
+
+	private final long graceMillis;
 
 	/**
 	 * Creates the store.
 	 * @param connectionFactory the application's Redis connections
+	 * @param grace how long after a Redis server starts its markers are not trusted (the
+	 * markers' TTL); zero to trust them at once
 	 */
-	public RedisMarkerStore(RedisConnectionFactory connectionFactory) {
+	public RedisMarkerStore(RedisConnectionFactory connectionFactory, Duration grace) {
 		this.redis = new StringRedisTemplate(connectionFactory);
+		this.graceMillis = grace.toMillis();
 	}
 
 	@Override
@@ -61,14 +80,23 @@ public final class RedisMarkerStore implements MarkerStore {
 
 	@Override
 	public @Nullable Lsn find(String key) {
-		String value;
+		List<?> answer;
 		try {
-			value = this.redis.opsForValue().get(redisKey(key));
+			answer = this.redis.execute(FIND, List.of(redisKey(key)));
 		}
 		catch (RuntimeException ex) {
 			throw new MarkerStoreException("Could not read a marker from Redis: " + ex.getMessage(), ex);
 		}
-		return (value != null) ? decode(value) : null;
+		if (answer == null || answer.size() != 2) {
+			throw new MarkerStoreException("Unexpected answer from Redis to a marker lookup: " + answer, null);
+		}
+		long uptimeMillis = ((Number) answer.get(1)).longValue() * 1000;
+		if (uptimeMillis < this.graceMillis) {
+			throw new MarkersIncompleteException(
+					"Redis started " + uptimeMillis / 1000 + " s ago and may have lost markers written before");
+		}
+		String value = (String) answer.get(0);
+		return (value.isEmpty()) ? null : decode(value);
 	}
 
 	@Override
