@@ -291,6 +291,7 @@ public final class TopologyMonitor implements AutoCloseable {
 		this.trackers.forEach((node, tracker) -> {
 			if (!node.equals(primary)) {
 				tracker.unconfirmed = true;
+				tracker.baseSettled = false;
 				tracker.unconfirmedSince = Instant.now();
 				NodeStatus last = tracker.lastAnswered;
 				tracker.unconfirmedBase = (last != null && last.role() == NodeRole.STANDBY) ? received(last) : null;
@@ -307,7 +308,7 @@ public final class TopologyMonitor implements AutoCloseable {
 		return (standby.receiveLsn() != null) ? standby.receiveLsn() : standby.walLsn();
 	}
 
-	private boolean confirmed(NodeStatus standby, Tracker tracker) {
+	private boolean confirmed(NodeStatus standby, Tracker tracker, Instant startedAt) {
 		if (!tracker.unconfirmed) {
 			return true;
 		}
@@ -315,8 +316,14 @@ public final class TopologyMonitor implements AutoCloseable {
 		if (received == null) {
 			return false;
 		}
-		if (tracker.unconfirmedBase == null) {
-			tracker.unconfirmedBase = received;
+		if (!tracker.baseSettled) {
+			// Where it stood once the new primary was seen: a check that started earlier
+			// may predate the last of the old primary's WAL it received, which is no sign
+			// of following the new one.
+			if (tracker.unconfirmedBase == null || received.compareTo(tracker.unconfirmedBase) > 0) {
+				tracker.unconfirmedBase = received;
+			}
+			tracker.baseSettled = tracker.unconfirmedSince == null || startedAt.isAfter(tracker.unconfirmedSince);
 			return false;
 		}
 		if (received.compareTo(tracker.unconfirmedBase) > 0) {
@@ -381,7 +388,7 @@ public final class TopologyMonitor implements AutoCloseable {
 		if (tracker.lagging || leftBehind(status)) {
 			return status.judged(lagBytes, Rotation.LAGGING, null);
 		}
-		if (!confirmed(status, tracker)) {
+		if (!confirmed(status, tracker, startedAt)) {
 			// Not seen receiving from the new primary for longer than the lag limit: as
 			// far behind as a lagging standby, as far as anyone can tell.
 			boolean overdue = !this.lagLimit.maxLag().isZero() && tracker.unconfirmedSince != null
@@ -545,6 +552,11 @@ public final class TopologyMonitor implements AutoCloseable {
 		 * What it had received when the primary changed; guarded by the monitor's lock.
 		 */
 		@Nullable Lsn unconfirmedBase;
+
+		/**
+		 * Whether {@link #unconfirmedBase} comes from a check started after the change.
+		 */
+		boolean baseSettled;
 
 		/** When the primary changed; guarded by the monitor's lock. */
 		@Nullable Instant unconfirmedSince;

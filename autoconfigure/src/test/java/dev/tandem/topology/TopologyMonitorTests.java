@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -159,6 +160,30 @@ class TopologyMonitorTests {
 		assertThat(rotation(S1)).as("stuck where it was").isEqualTo(Rotation.UNCONFIRMED);
 		s1Received.addAndGet(100);
 		await().atMost(WAIT).until(() -> rotation(S1) == Rotation.IN_ROTATION);
+	}
+
+	@Test
+	void theLastOfTheOldPrimarysWalArrivingAfterThePromotionDoesNotConfirmAStandby() {
+		answer(P, TopologyMonitorTests::primary);
+		AtomicBoolean promoted = new AtomicBoolean();
+		// S1 ends up with old-timeline WAL the new primary lacks; it shows in the checks
+		// after S2 is seen as primary, and never grows again.
+		answer(S1, (node) -> {
+			long received = promoted.get() ? 10_500 : 10_000;
+			return NodeStatus.answered(node, NodeRole.STANDBY, new Lsn(received), new Lsn(received), null,
+					Duration.ZERO);
+		});
+		answer(S2, standby(10_000, Duration.ZERO));
+		start(LagLimit.NONE, Set.of(P, S1, S2));
+		answer(P, down());
+		answer(S2, (node) -> {
+			promoted.set(true);
+			return primary(node);
+		});
+		await().atMost(WAIT).until(() -> this.monitor.snapshot().primary().map(NodeStatus::node).orElse(null) == S2);
+		int seen = this.checks.get(S1).get();
+		await().atMost(WAIT).until(() -> this.checks.get(S1).get() > seen + 3);
+		assertThat(rotation(S1)).isEqualTo(Rotation.UNCONFIRMED);
 	}
 
 	@Test
