@@ -1,14 +1,11 @@
 package dev.tandem.actuate;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.tandem.consistency.FallbackMarkerStore;
-import dev.tandem.consistency.MarkerStore;
-import dev.tandem.consistency.MarkerStoreException;
 import dev.tandem.consistency.MemoryMarkerStore;
+import dev.tandem.consistency.SwitchableMarkerStore;
 import dev.tandem.topology.Lsn;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.health.contributor.Health;
@@ -31,7 +28,7 @@ class MarkerStoreHealthIndicatorTests {
 
 	@Test
 	void aSharedStoreThatFailsIsDownUntilItAnswersAgain() {
-		Switchable shared = new Switchable();
+		SwitchableMarkerStore shared = new SwitchableMarkerStore();
 		FallbackMarkerStore store = new FallbackMarkerStore(shared, new MemoryMarkerStore(), Duration.ZERO,
 				Duration.ZERO);
 		MarkerStoreHealthIndicator indicator = new MarkerStoreHealthIndicator(store);
@@ -47,34 +44,6 @@ class MarkerStoreHealthIndicatorTests {
 		shared.up.set(true);
 		assertThat(store.find("k")).isEqualTo(new Lsn(1));
 		assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
-	}
-
-	private static final class Switchable implements MarkerStore {
-
-		final AtomicBoolean up = new AtomicBoolean(true);
-
-		@Override
-		public void record(String key, Lsn lsn, Duration ttl) {
-			check();
-		}
-
-		@Override
-		public @Nullable Lsn find(String key) {
-			check();
-			return null;
-		}
-
-		private void check() {
-			if (!this.up.get()) {
-				throw new MarkerStoreException("switched off", new IllegalStateException());
-			}
-		}
-
-		@Override
-		public String name() {
-			return "switchable";
-		}
-
 	}
 
 }

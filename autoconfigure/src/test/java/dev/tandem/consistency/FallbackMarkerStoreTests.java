@@ -1,12 +1,8 @@
 package dev.tandem.consistency;
 
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.tandem.topology.Lsn;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,7 +17,7 @@ class FallbackMarkerStoreTests {
 
 	private static final Duration TTL = Duration.ofSeconds(10);
 
-	private final Switchable shared = new Switchable();
+	private final SwitchableMarkerStore shared = new SwitchableMarkerStore();
 
 	@Test
 	void whileTheSharedStoreIsDownMarkersStayLocalAndReadsWithAKeyAreSentToThePrimary() {
@@ -65,37 +61,6 @@ class FallbackMarkerStoreTests {
 		store.record("k", new Lsn(7), TTL);
 		assertThat(store.find("k")).isEqualTo(new Lsn(7));
 		assertThat(store.fallbackWrites()).isZero();
-	}
-
-	private static final class Switchable implements MarkerStore {
-
-		final AtomicBoolean up = new AtomicBoolean(true);
-
-		final Map<String, Lsn> markers = new ConcurrentHashMap<>();
-
-		@Override
-		public void record(String key, Lsn lsn, Duration ttl) {
-			check();
-			this.markers.merge(key, lsn, (a, b) -> (a.compareTo(b) >= 0) ? a : b);
-		}
-
-		@Override
-		public @Nullable Lsn find(String key) {
-			check();
-			return this.markers.get(key);
-		}
-
-		private void check() {
-			if (!this.up.get()) {
-				throw new MarkerStoreException("switched off", new IllegalStateException());
-			}
-		}
-
-		@Override
-		public String name() {
-			return "switchable";
-		}
-
 	}
 
 }
