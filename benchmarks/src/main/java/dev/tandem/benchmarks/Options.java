@@ -65,17 +65,17 @@ record Options(boolean quick, Set<String> scenarios, Path output) {
 	}
 
 	Rounds.Plan overheadPlan() {
-		return this.quick ? new Rounds.Plan(1, 3, Duration.ofMillis(100), 1)
+		return this.quick ? new Rounds.Plan(1, 3, Duration.ofMillis(80), 1)
 				: new Rounds.Plan(2, 10, Duration.ofMillis(400), 1);
 	}
 
 	Rounds.Plan readYourWritesPlan() {
-		return this.quick ? new Rounds.Plan(1, 3, Duration.ofMillis(400), ReadYourWritesScenario.THREADS)
+		return this.quick ? new Rounds.Plan(1, 3, Duration.ofMillis(300), ReadYourWritesScenario.THREADS)
 				: new Rounds.Plan(2, 8, Duration.ofMillis(1000), ReadYourWritesScenario.THREADS);
 	}
 
 	FailoverScenario.Plan failoverPlan() {
-		return this.quick ? new FailoverScenario.Plan(1, Duration.ofSeconds(3), Duration.ofSeconds(4))
+		return this.quick ? new FailoverScenario.Plan(1, Duration.ofSeconds(2), Duration.ofSeconds(3))
 				: new FailoverScenario.Plan(5, Duration.ofSeconds(3), Duration.ofSeconds(5));
 	}
 

@@ -1,10 +1,12 @@
 package dev.tandem.benchmarks;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiFunction;
 
 import dev.tandem.consistency.ConsistencyKey;
 import dev.tandem.testkit.PostgresCluster;
@@ -115,26 +117,34 @@ final class OverheadScenario {
 		}
 
 		/**
-		 * Every candidate's cost and its ratio to the floor, one column per
-		 * configuration.
+		 * Every candidate's cost and its ratio to the floor, a column per configuration.
 		 */
 		Table table() {
+			return perConfig((config, candidate) -> Stats.format(micros(config, candidate), 1) + " µs ("
+					+ Stats.ratio(ratio(config, candidate, Candidates.FLOOR)) + ")");
+		}
+
+		/**
+		 * CPU time the calling threads of this JVM spent per transaction: the client side
+		 * of each candidate (Spring, pool, routing, driver), without the servers.
+		 */
+		Table cpuTable() {
+			return perConfig((config,
+					candidate) -> Stats.format(Stats.median(this.runs.get(config).cpuMicros(candidate)), 1) + " µs");
+		}
+
+		/** A row per candidate, a column per configuration. */
+		private Table perConfig(BiFunction<Config, String, String> cell) {
 			List<Config> configs = List.copyOf(this.runs.keySet());
-			String[] header = new String[1 + configs.size()];
-			header[0] = "candidate";
-			for (int i = 0; i < configs.size(); i++) {
-				header[1 + i] = configs.get(i).label();
-			}
-			Table table = new Table(header);
+			List<String> header = new ArrayList<>();
+			header.add("candidate");
+			configs.forEach((config) -> header.add(config.label()));
+			Table table = new Table(header.toArray(String[]::new));
 			for (String candidate : candidates()) {
-				String[] row = new String[header.length];
-				row[0] = candidate;
-				for (int i = 0; i < configs.size(); i++) {
-					Config config = configs.get(i);
-					row[1 + i] = Stats.format(micros(config, candidate), 1) + " µs ("
-							+ Stats.ratio(ratio(config, candidate, Candidates.FLOOR)) + ")";
-				}
-				table.row(row);
+				List<String> row = new ArrayList<>();
+				row.add(candidate);
+				configs.forEach((config) -> row.add(cell.apply(config, candidate)));
+				table.row(row.toArray(String[]::new));
 			}
 			return table;
 		}

@@ -110,6 +110,11 @@ final class Report {
 		Table table = result.table();
 		md.append(table.markdown()).append('\n');
 		print("Overhead (µs per transaction, × floor)", table);
+		md.append("CPU time of the calling threads per transaction, in this JVM only (the client side: Spring, ")
+			.append("the pool, the routing, the driver; medians over rounds):\n\n");
+		Table cpu = result.cpuTable();
+		md.append(cpu.markdown()).append('\n');
+		print("Client CPU per transaction", cpu);
 		md.append("**Tandem with consistency off over Spring's own routing** (median of per-round ratios; the ")
 			.append("issue's limit is ")
 			.append(Stats.ratio(OverheadScenario.LIMIT_OVER_SPRING))

@@ -1,5 +1,7 @@
 package dev.tandem.benchmarks;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -44,6 +46,13 @@ final class Rounds {
 
 	/** Flags a unit of work may raise: bits 0 to {@value}-1. */
 	static final int FLAGS = 8;
+
+	/** A worker's counts: operations, errors, each flag, CPU nanoseconds. */
+	private static final int COUNTS = 2 + FLAGS + 1;
+
+	private static final int FIRST_FLAG = 2;
+
+	private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
 	private Rounds() {
 	}
@@ -90,12 +99,17 @@ final class Rounds {
 	 * @param operations units of work finished
 	 * @param errors units of work that threw
 	 * @param nanos wall time from the start of the slice until its last thread stopped
+	 * @param cpuNanos CPU time the worker threads spent, in this JVM only
 	 * @param flags count of each flag raised
 	 */
-	record Slice(long operations, long errors, long nanos, long[] flags) {
+	record Slice(long operations, long errors, long nanos, long cpuNanos, long[] flags) {
 
 		double microsPerOperation() {
 			return (this.operations > 0) ? this.nanos / 1000.0 / this.operations : Double.POSITIVE_INFINITY;
+		}
+
+		double cpuMicrosPerOperation() {
+			return (this.operations > 0) ? this.cpuNanos / 1000.0 / this.operations : Double.POSITIVE_INFINITY;
 		}
 
 	}
@@ -124,6 +138,14 @@ final class Rounds {
 		/** Cost of a unit of work in each round, in microseconds. */
 		List<Double> micros(String candidate) {
 			return slices(candidate).stream().map(Slice::microsPerOperation).toList();
+		}
+
+		/**
+		 * CPU time of the calling threads per unit of work in each round, in
+		 * microseconds.
+		 */
+		List<Double> cpuMicros(String candidate) {
+			return slices(candidate).stream().map(Slice::cpuMicrosPerOperation).toList();
 		}
 
 		/** The candidate's cost over the base's, round by round. */
@@ -201,14 +223,15 @@ final class Rounds {
 				go.await();
 				// Happens-after go.countDown(), which follows the write of the deadline.
 				long end = deadline[0];
-				long[] counts = new long[2 + FLAGS];
+				long cpu = CPU.getCurrentThreadCpuTime();
+				long[] counts = new long[COUNTS];
 				while (System.nanoTime() - end < 0) {
 					try {
 						int flags = work.run(candidate, thread);
 						counts[0]++;
 						for (int flag = 0; flag < FLAGS; flag++) {
 							if ((flags & (1 << flag)) != 0) {
-								counts[2 + flag]++;
+								counts[FIRST_FLAG + flag]++;
 							}
 						}
 					}
@@ -217,6 +240,7 @@ final class Rounds {
 						failure.accept(ex);
 					}
 				}
+				counts[COUNTS - 1] = CPU.getCurrentThreadCpuTime() - cpu;
 				return counts;
 			}));
 		}
@@ -227,7 +251,7 @@ final class Rounds {
 			long started = System.nanoTime();
 			deadline[0] = started + plan.slice().toNanos();
 			go.countDown();
-			long[] total = new long[2 + FLAGS];
+			long[] total = new long[COUNTS];
 			for (Future<long[]> result : results) {
 				long[] counts = result.get(plan.slice().plus(OVERRUN).toMillis(), TimeUnit.MILLISECONDS);
 				for (int i = 0; i < total.length; i++) {
@@ -236,8 +260,8 @@ final class Rounds {
 			}
 			long nanos = System.nanoTime() - started;
 			long[] flags = new long[FLAGS];
-			System.arraycopy(total, 2, flags, 0, FLAGS);
-			return new Slice(total[0], total[1], nanos, flags);
+			System.arraycopy(total, FIRST_FLAG, flags, 0, FLAGS);
+			return new Slice(total[0], total[1], nanos, total[COUNTS - 1], flags);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
