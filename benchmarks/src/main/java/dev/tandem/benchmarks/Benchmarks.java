@@ -87,6 +87,7 @@ public final class Benchmarks {
 				failover = FailoverScenario.run(redis, options.failoverPlan(), facts, described);
 			}
 		}
+		facts.put("Load average (1, 5, 15 min) at end", MachineFacts.loadAverage());
 		Duration took = Duration.ofNanos(System.nanoTime() - startedNanos);
 		logger.info("Benchmarks took {} s", took.toSeconds());
 		List<Results.Description> candidates = new ArrayList<>();

@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -42,6 +43,7 @@ final class MachineFacts {
 		machine.put("CPU", cpuModel().orElse("unknown") + ", " + Runtime.getRuntime().availableProcessors()
 				+ " cores available to the JVM");
 		machine.put("Memory", memory());
+		machine.put("Load average (1, 5, 15 min) at start", loadAverage());
 		machine.put("OS", osName() + " (" + System.getProperty("os.name") + " " + System.getProperty("os.version")
 				+ ", " + System.getProperty("os.arch") + ")");
 		machine.put("JVM",
@@ -90,6 +92,16 @@ final class MachineFacts {
 		finally {
 			client.shutdown();
 		}
+	}
+
+	/**
+	 * The load averages over 1, 5 and 15 minutes, as the kernel reports them: other work
+	 * on a shared machine shows here.
+	 * @return the load averages, or "unknown"
+	 */
+	static String loadAverage() {
+		return read("/proc/loadavg").map((text) -> String.join(" ", List.of(text.trim().split("\\s+")).subList(0, 3)))
+			.orElse("unknown");
 	}
 
 	void put(String name, @Nullable String value) {

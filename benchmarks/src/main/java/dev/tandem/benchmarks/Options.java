@@ -66,7 +66,7 @@ record Options(boolean quick, Set<String> scenarios, Path output) {
 
 	Rounds.Plan overheadPlan() {
 		return this.quick ? new Rounds.Plan(1, 3, Duration.ofMillis(80), 1)
-				: new Rounds.Plan(2, 10, Duration.ofMillis(400), 1);
+				: new Rounds.Plan(2, 16, Duration.ofMillis(300), 1);
 	}
 
 	Rounds.Plan readYourWritesPlan() {

@@ -65,19 +65,20 @@ final class Report {
 			.append(results.took().toSeconds())
 			.append(" s). The command rewrites this folder; do not edit it by hand.\n\n");
 		md.append("## Machine\n\n");
-		Table machine = new Table("fact", "value");
+		Table machine = Table.ofText("fact", "value");
 		results.facts().asMap().forEach(machine::row);
 		md.append(machine.markdown()).append('\n');
 		md.append("## Method\n\n");
-		Table candidates = new Table("candidate", "what it is");
+		Table candidates = Table.ofText("candidate", "what it is");
 		results.candidates().forEach((candidate) -> candidates.row(candidate.name(), candidate.description()));
-		md.append(candidates.markdown().replace("---:|", "---|")).append('\n');
+		md.append(candidates.markdown()).append('\n');
 		md.append("- Every candidate is driven the same way: a Spring `TransactionTemplate` (read-only for reads) ")
 			.append("around a `JdbcTemplate`, over a `DataSourceTransactionManager` (for Tandem, its application ")
-			.append("context's `DataSource` and transaction manager). Every HikariCP pool (each of Tandem's too) has ")
-			.append("at most ")
+			.append("context's `DataSource` and transaction manager), with a consistency key set around every unit ")
+			.append("of work (`ConsistencyKey.callWith`; only `tandem-ttl` and `tandem-lsn` use it). Every HikariCP ")
+			.append("pool (each of Tandem's too) has at most ")
 			.append(Candidates.POOL_SIZE)
-			.append(" connections.\n");
+			.append(" connections; otherwise each candidate keeps its library's defaults.\n");
 		md.append("- Cluster: a PostgreSQL primary and ")
 			.append(Clusters.STANDBYS)
 			.append(" asynchronous streaming hot standbys from the testkit, on loopback, on the same machine as ")

@@ -72,8 +72,9 @@ final class Rounds {
 		}
 
 		String describe() {
-			return this.measuredRounds + " measured rounds after " + this.warmupRounds + " warm-up rounds, "
-					+ this.slice.toMillis() + " ms per candidate per round";
+			return this.measuredRounds + " measured rounds after " + this.warmupRounds + " warm-up round"
+					+ ((this.warmupRounds == 1) ? "" : "s") + ", " + this.slice.toMillis()
+					+ " ms per candidate per round";
 		}
 
 	}

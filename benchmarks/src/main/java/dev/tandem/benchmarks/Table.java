@@ -6,16 +6,30 @@ import java.util.List;
 
 /**
  * A table of text cells, written as Markdown for the report and as aligned columns for
- * the console. The first column is a label, the others are numbers (right-aligned).
+ * the console. The first column is a label; the others are numbers, right-aligned, unless
+ * the table holds {@link #ofText text}.
  */
 final class Table {
 
 	private final List<String> header;
 
+	private boolean numbers = true;
+
 	private final List<List<String>> rows = new ArrayList<>();
 
 	Table(String... header) {
 		this.header = List.of(header);
+	}
+
+	/**
+	 * A table whose columns are all text, left-aligned.
+	 * @param header the column names
+	 * @return the table
+	 */
+	static Table ofText(String... header) {
+		Table table = new Table(header);
+		table.numbers = false;
+		return table;
 	}
 
 	Table row(String... cells) {
@@ -36,7 +50,7 @@ final class Table {
 		line(out, this.header);
 		out.append('|');
 		for (int i = 0; i < this.header.size(); i++) {
-			out.append((i == 0) ? "---|" : "---:|");
+			out.append((i == 0 || !this.numbers) ? "---|" : "---:|");
 		}
 		out.append('\n');
 		this.rows.forEach((row) -> line(out, row));
@@ -64,7 +78,7 @@ final class Table {
 			for (int i = 0; i < row.size(); i++) {
 				String cell = row.get(i);
 				String padding = " ".repeat(widths[i] - cell.length());
-				out.append((i == 0) ? cell + padding : "  " + padding + cell);
+				out.append((i == 0) ? cell + padding : (this.numbers ? "  " + padding + cell : "  " + cell + padding));
 			}
 			out.append('\n');
 		}
