@@ -179,9 +179,8 @@ final class Candidates {
 			.properties(properties)
 			.run();
 		return new Candidate(name,
-				"Tandem, consistency " + mode
-						+ ((mode != ConsistencyMode.OFF)
-								? " (markers in Redis, a consistency key around every unit of work)" : ""),
+				"Tandem (the starter's auto-configuration), consistency " + mode
+						+ ((mode != ConsistencyMode.OFF) ? ", markers in Redis" : ""),
 				context.getBean(DataSource.class), context.getBean(PlatformTransactionManager.class), context::close);
 	}
 
