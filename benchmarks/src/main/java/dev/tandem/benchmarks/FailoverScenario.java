@@ -63,13 +63,13 @@ final class FailoverScenario {
 	/**
 	 * What one candidate saw in one trial; times in seconds, infinity for never.
 	 *
-	 * @param killToWrite from the kill to the end of the first successful write issued
-	 * after it
+	 * @param killToWrite from the primary's death (its kill returned) to the end of the
+	 * first successful write issued after it
 	 * @param promotionToWrite from the promotion request to that write
-	 * @param failedWrites writes that failed after the kill
-	 * @param failedReads reads that failed after the kill
-	 * @param longestStuck the longest call (write or read) that ended after the kill,
-	 * counting one still running at the end with its time so far
+	 * @param failedWrites writes that failed after the kill was requested
+	 * @param failedReads reads that failed after the kill was requested
+	 * @param longestStuck the longest call (write or read) that ended after the kill was
+	 * requested, counting one still running at the end with its time so far
 	 */
 	record Outcome(double killToWrite, double promotionToWrite, long failedWrites, long failedReads,
 			double longestStuck) {
@@ -81,10 +81,11 @@ final class FailoverScenario {
 	 *
 	 * @param plan how it ran
 	 * @param outcomes every candidate's outcome of every trial
+	 * @param kills how long each kill took, in seconds, until the server was gone
 	 * @param promotions how long each promotion took, in seconds, until the node left
 	 * recovery
 	 */
-	record Result(Plan plan, Map<String, List<Outcome>> outcomes, List<Double> promotions) {
+	record Result(Plan plan, Map<String, List<Outcome>> outcomes, List<Double> kills, List<Double> promotions) {
 
 		List<String> candidates() {
 			return List.copyOf(this.outcomes.keySet());
@@ -145,6 +146,7 @@ final class FailoverScenario {
 			throws InterruptedException {
 		Map<String, List<Outcome>> outcomes = new LinkedHashMap<>();
 		CANDIDATES.forEach((name) -> outcomes.put(name, new ArrayList<>()));
+		List<Double> kills = new ArrayList<>();
 		List<Double> promotions = new ArrayList<>();
 		for (int trial = 1; trial <= plan.trials(); trial++) {
 			logger.info("{}: trial {} of {}", NAME, trial, plan.trials());
@@ -157,19 +159,34 @@ final class FailoverScenario {
 				List<Candidate> candidates = Candidates.create(CANDIDATES, cluster, redis);
 				try {
 					candidates.forEach((candidate) -> described.putIfAbsent(candidate.name(), candidate.description()));
-					trial(cluster, candidates, plan, promotions)
-						.forEach((name, outcome) -> outcomes.get(name).add(outcome));
+					Timeline timeline = trial(cluster, candidates, plan, outcomes);
+					kills.add((timeline.killed() - timeline.killing()) / 1e9);
+					promotions.add((timeline.promoted() - timeline.promoting()) / 1e9);
 				}
 				finally {
 					Candidates.closeAll(candidates);
 				}
 			}
 		}
-		return new Result(plan, outcomes, promotions);
+		return new Result(plan, outcomes, kills, promotions);
 	}
 
-	private static Map<String, Outcome> trial(PostgresCluster cluster, List<Candidate> candidates, Plan plan,
-			List<Double> promotions) throws InterruptedException {
+	/**
+	 * When the failure happened, in {@link System#nanoTime()}.
+	 *
+	 * @param killing the kill was requested
+	 * @param killed the kill returned: the server is gone
+	 * @param promoting the promotion was requested
+	 * @param promoted the promoted node left recovery
+	 * @param end the callers were asked to stop
+	 */
+	record Timeline(long killing, long killed, long promoting, long promoted, long end) {
+
+	}
+
+	/** Runs one trial and adds each candidate's outcome to {@code outcomes}. */
+	private static Timeline trial(PostgresCluster cluster, List<Candidate> candidates, Plan plan,
+			Map<String, List<Outcome>> outcomes) throws InterruptedException {
 		PostgresNode primary = cluster.primary();
 		PostgresNode successor = cluster.standbys().get(0);
 		List<Caller[]> callers = new ArrayList<>();
@@ -182,29 +199,30 @@ final class FailoverScenario {
 				.start();
 			callers.add(new Caller[] { writer, reader });
 		}
-		Map<String, Outcome> outcomes = new LinkedHashMap<>();
 		try {
 			for (Caller[] pair : callers) {
 				pair[0].awaitSuccess(FIRST_SUCCESS_WAIT);
 				pair[1].awaitSuccess(FIRST_SUCCESS_WAIT);
 			}
 			pause(STEADY);
-			long killed = System.nanoTime();
+			long killing = System.nanoTime();
 			primary.kill();
-			pause(plan.outage().minusNanos(System.nanoTime() - killed));
+			long killed = System.nanoTime();
+			pause(plan.outage().minusNanos(killed - killing));
 			long promoting = System.nanoTime();
 			cluster.promote(successor);
-			promotions.add((System.nanoTime() - promoting) / 1e9);
+			long promoted = System.nanoTime();
 			cluster.repointStandbys(successor);
 			pause(plan.after().minusNanos(System.nanoTime() - promoting));
-			long end = System.nanoTime();
+			Timeline timeline = new Timeline(killing, killed, promoting, promoted, System.nanoTime());
 			callers.forEach((pair) -> {
 				pair[0].stop();
 				pair[1].stop();
 			});
 			for (Caller[] pair : callers) {
-				outcomes.put(pair[0].candidate().name(), outcome(pair[0], pair[1], killed, promoting, end));
+				outcomes.get(pair[0].candidate().name()).add(outcome(pair[0], pair[1], timeline));
 			}
+			return timeline;
 		}
 		finally {
 			callers.forEach((pair) -> {
@@ -220,33 +238,36 @@ final class FailoverScenario {
 				}
 			}
 		}
-		return outcomes;
 	}
 
-	private static Outcome outcome(Caller writer, Caller reader, long killed, long promoting, long end) {
+	private static Outcome outcome(Caller writer, Caller reader, Timeline timeline) {
+		long end = timeline.end();
 		long firstWrite = Long.MAX_VALUE;
-		long failedWrites = 0;
 		for (Caller.Call call : writer.calls()) {
-			if (call.end() > killed && call.end() <= end && !call.ok()) {
-				failedWrites++;
-			}
-			if (call.start() >= killed && call.ok() && call.end() <= end) {
+			// Issued once the server was gone: a write issued while it was dying may
+			// still
+			// have been committed by it.
+			if (call.start() >= timeline.killed() && call.ok() && call.end() <= end) {
 				firstWrite = Math.min(firstWrite, call.end());
 			}
 		}
-		long failedReads = reader.calls()
-			.stream()
-			.filter((call) -> call.end() > killed && call.end() <= end && !call.ok())
-			.count();
-		double longest = Math.max(longest(writer, killed, end), longest(reader, killed, end));
-		return new Outcome(seconds(killed, firstWrite), seconds(promoting, firstWrite), failedWrites, failedReads,
-				longest);
+		double longest = Math.max(longest(writer, timeline), longest(reader, timeline));
+		return new Outcome(seconds(timeline.killed(), firstWrite), seconds(timeline.promoting(), firstWrite),
+				failed(writer, timeline), failed(reader, timeline), longest);
 	}
 
-	private static double longest(Caller caller, long killed, long end) {
+	private static long failed(Caller caller, Timeline timeline) {
+		return caller.calls()
+			.stream()
+			.filter((call) -> call.end() > timeline.killing() && call.end() <= timeline.end() && !call.ok())
+			.count();
+	}
+
+	private static double longest(Caller caller, Timeline timeline) {
+		long end = timeline.end();
 		long longest = 0;
 		for (Caller.Call call : caller.calls()) {
-			if (call.end() > killed && call.start() < end) {
+			if (call.end() > timeline.killing() && call.start() < end) {
 				longest = Math.max(longest, Math.min(call.end(), end) - call.start());
 			}
 		}
