@@ -27,13 +27,17 @@ public final class Benchmarks {
 	private Benchmarks() {
 	}
 
+	/**
+	 * Runs the benchmarks and writes the report.
+	 * @param args {@link Options}
+	 * @throws Exception if a scenario cannot run
+	 */
 	public static void main(String[] args) throws Exception {
 		Options options = Options.parse(args);
 		Results results = run(options);
 		Report.write(results, options.output());
-		// A later step calls the consistency checker (package
-		// dev.tandem.benchmarks.checker)
-		// here, after the scenarios and before the command exits.
+		// CONSISTENCY CHECKER: a later step runs the checker of the package
+		// dev.tandem.benchmarks.checker from here, once the scenarios are done.
 	}
 
 	/**
