@@ -159,7 +159,9 @@ public final class TandemPools implements AutoCloseable {
 		if (this.closed) {
 			throw new IllegalStateException("Tandem's pools are closed");
 		}
-		return this.readers.computeIfAbsent(node, this::createReader);
+		// A plain read first: computeIfAbsent takes the bin's lock on every call.
+		HikariDataSource pool = this.readers.get(node);
+		return (pool != null) ? pool : this.readers.computeIfAbsent(node, this::createReader);
 	}
 
 	private HikariDataSource createReader(HostAndPort node) {
