@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 
+import dev.tandem.benchmarks.checker.CheckerReport;
+import dev.tandem.benchmarks.checker.ConsistencyChecker;
 import dev.tandem.testkit.PostgresCluster;
 import dev.tandem.testkit.RedisServer;
 import org.slf4j.Logger;
@@ -36,8 +38,10 @@ public final class Benchmarks {
 		Options options = Options.parse(args);
 		Results results = run(options);
 		Report.write(results, options.output());
-		// CONSISTENCY CHECKER: a later step runs the checker of the package
-		// dev.tandem.benchmarks.checker from here, once the scenarios are done.
+		if (results.checker() != null && !results.checker().violations().isEmpty()) {
+			System.err.println("The consistency checker found violations; see the report.");
+			System.exit(1);
+		}
 	}
 
 	/**
@@ -91,12 +95,19 @@ public final class Benchmarks {
 				failover = FailoverScenario.run(redis, options.failoverPlan(), facts, described);
 			}
 		}
+		CheckerReport checker = null;
+		if (options.runs(Options.CHECKER)) {
+			checker = new ConsistencyChecker(options.checkerSettings(random.nextLong())).run();
+			System.out.println();
+			System.out.print(checker.render());
+		}
 		facts.put("Load average (1, 5, 15 min) at end", MachineFacts.loadAverage());
 		Duration took = Duration.ofNanos(System.nanoTime() - startedNanos);
 		logger.info("Benchmarks took {} s", took.toSeconds());
 		List<Results.Description> candidates = new ArrayList<>();
 		described.forEach((name, description) -> candidates.add(new Results.Description(name, description)));
-		return new Results(options, started, took, seed, facts, candidates, overhead, readYourWrites, failover);
+		return new Results(options, started, took, seed, facts, candidates, overhead, readYourWrites, failover,
+				checker);
 	}
 
 	private static List<Candidate> pick(List<Candidate> candidates, List<String> names) {

@@ -7,11 +7,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import dev.tandem.benchmarks.checker.ConsistencyChecker;
+
 /**
  * The command's options: {@code --quick} (a smoke run, well under a minute of measuring),
- * {@code --scenarios=overhead,read-your-writes,failover} (default all) and
- * {@code --output=<folder>} (default the system property {@value #OUTPUT_PROPERTY}, which
- * the pom sets to {@code docs/benchmarks}).
+ * {@code --scenarios=overhead,read-your-writes,failover,consistency-checker} (default
+ * all) and {@code --output=<folder>} (default the system property
+ * {@value #OUTPUT_PROPERTY}, which the pom sets to {@code docs/benchmarks}).
  *
  * @param quick whether to run the short plans
  * @param scenarios the scenarios to run, in the order of {@link #SCENARIOS}
@@ -21,8 +23,11 @@ record Options(boolean quick, Set<String> scenarios, Path output) {
 
 	static final String OUTPUT_PROPERTY = "tandem.benchmarks.output";
 
+	/** The consistency checker's longer run, after the scenarios. */
+	static final String CHECKER = "consistency-checker";
+
 	static final List<String> SCENARIOS = List.of(OverheadScenario.NAME, ReadYourWritesScenario.NAME,
-			FailoverScenario.NAME);
+			FailoverScenario.NAME, CHECKER);
 
 	static final String USAGE = "Options: --quick, --scenarios=" + String.join(",", SCENARIOS) + ", --output=<folder>";
 
@@ -72,6 +77,11 @@ record Options(boolean quick, Set<String> scenarios, Path output) {
 	Rounds.Plan readYourWritesPlan() {
 		return this.quick ? new Rounds.Plan(1, 3, Duration.ofMillis(300), ReadYourWritesScenario.THREADS)
 				: new Rounds.Plan(2, 8, Duration.ofMillis(1000), ReadYourWritesScenario.THREADS);
+	}
+
+	ConsistencyChecker.Settings checkerSettings(long seed) {
+		return this.quick ? new ConsistencyChecker.Settings(Duration.ofSeconds(20), 4, seed)
+				: new ConsistencyChecker.Settings(Duration.ofSeconds(150), 6, seed);
 	}
 
 	FailoverScenario.Plan failoverPlan() {

@@ -8,6 +8,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 
+import dev.tandem.benchmarks.checker.CheckerReport;
+
 /**
  * Writes a run's report: {@code README.md} with the machine, the method and one table per
  * scenario, and a PNG chart per scenario, into the output folder; the tables also go to
@@ -46,6 +48,10 @@ final class Report {
 		if (failover != null) {
 			failover(md, failover);
 			failover.chart().write(folder.resolve(FailoverScenario.NAME + ".png"));
+		}
+		CheckerReport checker = results.checker();
+		if (checker != null) {
+			checker(md, checker);
 		}
 		Files.writeString(folder.resolve(FILE), md.toString(), StandardCharsets.UTF_8);
 		System.out.println();
@@ -188,6 +194,21 @@ final class Report {
 		md.append(table.markdown()).append('\n');
 		print("Failover", table);
 		md.append("![Failover](").append(FailoverScenario.NAME).append(".png)\n\n");
+	}
+
+	private static void checker(StringBuilder md, CheckerReport report) {
+		md.append("## 4. Consistency checker\n\n");
+		md.append("Clients, each with a consistency key of its own, run write → read cycles through two Tandem ")
+			.append("instances (each operation on a random one) sharing one Redis, in `lsn` mode, on a primary with ")
+			.append("a synchronous and an asynchronous standby. A fault thread pauses and resumes replay, kills and ")
+			.append("restarts standbys, stops Redis for a while (faults overlap), and once fails the primary over to ")
+			.append("the synchronous standby, then rebuilds the old primary as a standby. The history is checked for ")
+			.append("read-your-writes (a read sees at least its key's last acknowledged write), monotonic reads (a ")
+			.append("read sees at least what an earlier read of the key saw) and lost writes (every acknowledged ")
+			.append("write is on the primary at the end). The same checker runs for 40 s in every build ")
+			.append("(`ConsistencyCheckerIntegrationTests`).\n\n```\n");
+		String text = report.render();
+		md.append(text, 0, text.indexOf("fault timeline:")).append("```\n\n");
 	}
 
 	private static void print(String title, Table table) {

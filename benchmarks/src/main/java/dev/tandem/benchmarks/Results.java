@@ -1,5 +1,7 @@
 package dev.tandem.benchmarks;
 
+import dev.tandem.benchmarks.checker.CheckerReport;
+
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.List;
@@ -18,10 +20,12 @@ import org.jspecify.annotations.Nullable;
  * @param overhead scenario 1, unless not picked
  * @param readYourWrites scenario 2, unless not picked
  * @param failover scenario 3, unless not picked
+ * @param checker the consistency checker's run, unless not picked
  */
 record Results(Options options, ZonedDateTime started, Duration took, long seed, MachineFacts facts,
 		List<Description> candidates, OverheadScenario.@Nullable Result overhead,
-		ReadYourWritesScenario.@Nullable Result readYourWrites, FailoverScenario.@Nullable Result failover) {
+		ReadYourWritesScenario.@Nullable Result readYourWrites, FailoverScenario.@Nullable Result failover,
+		@Nullable CheckerReport checker) {
 
 	/**
 	 * A candidate's name and what it is.

@@ -25,7 +25,8 @@ class BenchmarksIntegrationTests {
 
 	@Test
 	void quickRunWritesTheReportAndReadYourWritesHoldsWhereItShould() throws Exception {
-		Options options = Options.parse("--quick", "--output=" + this.output);
+		Options options = Options.parse("--quick", "--scenarios=overhead,read-your-writes,failover",
+				"--output=" + this.output);
 		Results results = Benchmarks.run(options);
 		Report.write(results, options.output());
 
