@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Checks every node each interval (with a jitter of a tenth of the interval, so that many
- * instances do not check in step) and publishes an immutable {@link TopologySnapshot}
- * after every check. {@link #snapshot()} is a memory read.
+ * instances do not check in step), four times as often while no primary is known, and
+ * publishes an immutable {@link TopologySnapshot} after every check. {@link #snapshot()}
+ * is a memory read.
  * <p>
  * Each node is checked by one probe at a time: a node that does not answer holds up only
  * its own checks, never the others' and never the application's threads. A check asked
@@ -48,6 +49,9 @@ public final class TopologyMonitor implements AutoCloseable {
 	private final Set<HostAndPort> readerNodes;
 
 	private final NodeProbe probe;
+
+	/** The shortest time between two checks while no primary is known. */
+	private static final long NO_PRIMARY_FLOOR_MILLIS = 50;
 
 	private final Duration interval;
 
@@ -148,6 +152,10 @@ public final class TopologyMonitor implements AutoCloseable {
 
 	private void scheduleNext(HostAndPort node) {
 		long millis = this.interval.toMillis();
+		if (this.snapshot.primary().isEmpty()) {
+			// No primary: writes fail until one is seen, so look four times as often.
+			millis = Math.max(Math.min(millis, NO_PRIMARY_FLOOR_MILLIS), millis / 4);
+		}
 		long jitter = millis / 10;
 		long delay = millis + ((jitter > 0) ? ThreadLocalRandom.current().nextLong(-jitter, jitter + 1) : 0);
 		try {

@@ -252,6 +252,21 @@ class TopologyMonitorTests {
 	}
 
 	@Test
+	void whileNoPrimaryIsKnownNodesAreCheckedFourTimesAsOften() {
+		answer(P, down());
+		answer(S1, standby(10_000, Duration.ZERO));
+		answer(S2, standby(10_000, Duration.ZERO));
+		this.monitor = new TopologyMonitor(List.of(P, S1, S2), Set.of(P, S1, S2), (node) -> {
+			this.checks.computeIfAbsent(node, (key) -> new AtomicInteger()).incrementAndGet();
+			return this.answers.get(node).apply(node);
+		}, Duration.ofSeconds(1), LagLimit.NONE);
+		this.monitor.start(WAIT);
+		int seen = this.checks.get(P).get();
+		// Every second, five checks would take five seconds.
+		await().atMost(Duration.ofMillis(2_500)).until(() -> this.checks.get(P).get() >= seen + 5);
+	}
+
+	@Test
 	void aStandbyOnlyTheWriterListsNeverServesReads() {
 		answer(P, TopologyMonitorTests::primary);
 		answer(S1, standby(10_000, Duration.ZERO));
