@@ -1,6 +1,7 @@
 package dev.tandem.consistency;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.tandem.topology.Lsn;
@@ -22,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * data (a restarted Redis without persistence). So for a grace period (the markers' TTL)
  * after the shared store comes back, {@link #find} throws
  * {@link MarkersIncompleteException} and reads with a key go to the primary: by the end
- * of it, every marker the store may lack has expired.
+ * of it, every marker the store may lack has expired. And once the shared store answers
+ * again, the markers this instance kept locally are written to it (in the background), so
+ * that instances whose grace period ends sooner find them.
  */
 public final class FallbackMarkerStore implements MarkerStore {
 
@@ -117,6 +120,7 @@ public final class FallbackMarkerStore implements MarkerStore {
 		if (!this.available) {
 			this.incompleteUntil = System.nanoTime() + this.graceNanos;
 			this.available = true;
+			CompletableFuture.runAsync(this::publishLocalMarkers);
 			logger.info(
 					"The {} marker store is available again; reads with a key go to the primary for {} ms more, "
 							+ "until every marker it may lack has expired",
@@ -131,6 +135,20 @@ public final class FallbackMarkerStore implements MarkerStore {
 			this.available = false;
 			logger.warn("The {} marker store failed; reads with a marker go to the primary and new markers stay in "
 					+ "this instance until it is back: {}", this.shared.name(), ex.getMessage());
+		}
+	}
+
+	private void publishLocalMarkers() {
+		AtomicLong published = new AtomicLong();
+		try {
+			this.local.forEachLive((key, lsn, left) -> {
+				this.shared.record(key, lsn, left);
+				published.incrementAndGet();
+			});
+			logger.debug("Wrote {} markers kept locally to the {} marker store", published, this.shared.name());
+		}
+		catch (MarkerStoreException ex) {
+			failed(ex);
 		}
 	}
 

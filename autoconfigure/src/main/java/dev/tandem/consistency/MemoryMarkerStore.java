@@ -83,6 +83,36 @@ public final class MemoryMarkerStore implements MarkerStore {
 	}
 
 	/**
+	 * Hands every live marker to {@code action}, with the time it has left.
+	 * @param action what to do with each
+	 */
+	public void forEachLive(LiveMarkerAction action) {
+		long now = this.clock.getAsLong();
+		this.markers.forEach((key, marker) -> {
+			long left = marker.expiresAt() - now;
+			if (left > 0) {
+				action.accept(key, marker.lsn(), Duration.ofNanos(left));
+			}
+		});
+	}
+
+	/**
+	 * What {@link #forEachLive} does with a marker.
+	 */
+	@FunctionalInterface
+	public interface LiveMarkerAction {
+
+		/**
+		 * Acts on a live marker.
+		 * @param key the consistency key
+		 * @param lsn the marker's LSN
+		 * @param left the time the marker has left
+		 */
+		void accept(String key, Lsn lsn, Duration left);
+
+	}
+
+	/**
 	 * How many markers the store holds, expired ones included until they are dropped.
 	 * @return the count
 	 */

@@ -56,6 +56,17 @@ class FallbackMarkerStoreTests {
 	}
 
 	@Test
+	void markersKeptLocallyDuringAnOutageAreWrittenToTheSharedStoreWhenItIsBack() {
+		FallbackMarkerStore store = new FallbackMarkerStore(this.shared, new MemoryMarkerStore(), Duration.ZERO, TTL);
+		this.shared.up.set(false);
+		store.record("k", new Lsn(9), TTL);
+		this.shared.up.set(true);
+		store.record("other", new Lsn(1), TTL);
+		// Another instance reading the shared store finds this one's outage marker.
+		await().atMost(Duration.ofSeconds(5)).until(() -> new Lsn(9).equals(this.shared.find("k")));
+	}
+
+	@Test
 	void aStoreThatNeverFailedIsTrustedFromTheStart() {
 		FallbackMarkerStore store = new FallbackMarkerStore(this.shared, new MemoryMarkerStore(), Duration.ZERO, TTL);
 		store.record("k", new Lsn(7), TTL);
