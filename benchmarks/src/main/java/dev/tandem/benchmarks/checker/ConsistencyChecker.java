@@ -127,10 +127,14 @@ public final class ConsistencyChecker {
 		properties.put("tandem.consistency.mode", "lsn");
 		properties.put("tandem.consistency.store", "redis");
 		// Short limits, so that standbys leave and rejoin the rotation and markers expire
-		// within the run: TTL is the least Tandem accepts, max-lag + 2 check intervals.
+		// within the run. The least TTL Tandem accepts is max-lag + 2 check intervals
+		// (1.5 s); 3 s also covers one instance reaching Redis again up to 3 s after the
+		// other (their Redis clients reconnect at different times), which
+		// read-your-writes
+		// across instances needs.
 		properties.put("tandem.topology.check-interval", "250ms");
 		properties.put("tandem.reads.max-lag", "1s");
-		properties.put("tandem.consistency.ttl", "1500ms");
+		properties.put("tandem.consistency.ttl", "3s");
 		properties.put("spring.data.redis.url", redis.url());
 		properties.put("spring.data.redis.timeout", "500ms");
 		properties.put("spring.data.redis.connect-timeout", "500ms");
