@@ -14,9 +14,6 @@ import dev.tandem.consistency.ConsistencyMode;
 import dev.tandem.testkit.PostgresCluster;
 import dev.tandem.testkit.RedisServer;
 
-import org.springframework.boot.Banner;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -171,13 +168,7 @@ final class Candidates {
 		properties.put("spring.data.redis.url", redis.url());
 		properties.put("spring.data.redis.timeout", "250ms");
 		properties.put("spring.data.redis.repositories.enabled", false);
-		ConfigurableApplicationContext context = new SpringApplicationBuilder(TandemApplication.class)
-			.web(WebApplicationType.NONE)
-			.bannerMode(Banner.Mode.OFF)
-			.logStartupInfo(false)
-			.registerShutdownHook(false)
-			.properties(properties)
-			.run();
+		ConfigurableApplicationContext context = TandemApplication.start(properties);
 		return new Candidate(name,
 				"Tandem (the starter's auto-configuration), consistency " + mode
 						+ ((mode != ConsistencyMode.OFF) ? ", markers in Redis" : ""),

@@ -20,6 +20,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import javax.sql.DataSource;
 
+import dev.tandem.benchmarks.TandemApplication;
 import dev.tandem.benchmarks.checker.Operation.Outcome;
 import dev.tandem.benchmarks.checker.Operation.Type;
 import dev.tandem.consistency.ConsistencyKey;
@@ -27,9 +28,6 @@ import dev.tandem.testkit.PostgresCluster;
 import dev.tandem.testkit.PostgresNode;
 import dev.tandem.testkit.RedisServer;
 
-import org.springframework.boot.Banner;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -143,11 +141,7 @@ public final class ConsistencyChecker {
 		properties.put("logging.level.dev.tandem", "ERROR");
 		properties.put("logging.level.com.zaxxer.hikari", "OFF");
 		properties.put("logging.level.io.lettuce", "OFF");
-		return new SpringApplicationBuilder(CheckerApplication.class).web(WebApplicationType.NONE)
-			.bannerMode(Banner.Mode.OFF)
-			.logStartupInfo(false)
-			.properties(properties)
-			.run();
+		return TandemApplication.start(properties);
 	}
 
 	private static Map<String, Set<Long>> readAll(PostgresNode primary) throws Exception {
