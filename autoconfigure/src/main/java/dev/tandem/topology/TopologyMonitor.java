@@ -415,8 +415,8 @@ public final class TopologyMonitor implements AutoCloseable {
 
 	/**
 	 * The position every standby should have received, and when it was seen: the
-	 * primary's; while none is reachable, the furthest of the last primary's and the
-	 * standbys' received positions. The caller holds the lock.
+	 * primary's; while none is reachable (every node checked), the furthest of the last
+	 * primary's and the standbys' received positions. The caller holds the lock.
 	 */
 	private @Nullable Position reference() {
 		NodeStatus primary = knownPrimary();
@@ -425,6 +425,11 @@ public final class TopologyMonitor implements AutoCloseable {
 			return this.lastPrimary;
 		}
 		Position furthest = this.lastPrimary;
+		if (!this.snapshot.primaryDown()) {
+			// Not yet every node checked (startup): standbys' positions taken a moment
+			// apart say nothing yet.
+			return furthest;
+		}
 		for (NodeStatus status : this.latest.values()) {
 			Lsn received = (status.reachable() && status.role() == NodeRole.STANDBY) ? received(status) : null;
 			if (received != null && (furthest == null || received.compareTo(furthest.lsn()) > 0)) {
@@ -442,7 +447,7 @@ public final class TopologyMonitor implements AutoCloseable {
 	 * markers expire.
 	 */
 	private boolean leftBehind(NodeStatus standby) {
-		if (knownPrimary() != null) {
+		if (!this.snapshot.primaryDown()) {
 			return false;
 		}
 		Position reference = reference();

@@ -252,6 +252,24 @@ class TopologyMonitorTests {
 	}
 
 	@Test
+	void aStandbyABitBehindAnotherBeforeThePrimaryIsFirstCheckedStaysInRotation() {
+		// Startup: the primary answers its first check last. Until then no primary is
+		// known, but it is not lost either: standbys a few bytes apart are both fine.
+		AtomicBoolean slow = new AtomicBoolean(true);
+		answer(P, (node) -> {
+			if (slow.getAndSet(false)) {
+				java.util.concurrent.locks.LockSupport.parkNanos(300_000_000);
+			}
+			return primary(node);
+		});
+		answer(S1, standby(10_000, Duration.ZERO));
+		answer(S2, (node) -> NodeStatus.answered(node, NodeRole.STANDBY, new Lsn(9_990), new Lsn(9_990), null,
+				Duration.ZERO));
+		TopologySnapshot started = start(new LagLimit(Duration.ofSeconds(5), null), Set.of(P, S1, S2)).snapshot();
+		assertThat(started.node(S2).orElseThrow().rotation()).isEqualTo(Rotation.IN_ROTATION);
+	}
+
+	@Test
 	void whileNoPrimaryIsKnownNodesAreCheckedFourTimesAsOften() {
 		answer(P, down());
 		answer(S1, standby(10_000, Duration.ZERO));
