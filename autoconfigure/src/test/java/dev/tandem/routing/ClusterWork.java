@@ -24,7 +24,7 @@ import org.springframework.transaction.annotation.Transactional;
  * transactions over a testkit cluster, and a service whose every call reports the node
  * that served it.
  */
-final class ClusterWork {
+public final class ClusterWork {
 
 	private ClusterWork() {
 	}
@@ -40,10 +40,22 @@ final class ClusterWork {
 	 * A context runner for Tandem over the cluster URL, with the given extra properties.
 	 */
 	static ApplicationContextRunner runner(String url, String... properties) {
+		return runner(url, App.class, properties);
+	}
+
+	/**
+	 * A context runner for Tandem with plain JDBC transactions over the cluster URL, with
+	 * the given application configuration and extra properties.
+	 * @param url the cluster URL
+	 * @param app the application configuration
+	 * @param properties extra properties
+	 * @return the runner
+	 */
+	public static ApplicationContextRunner runner(String url, Class<?> app, String... properties) {
 		return new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(TandemAutoConfiguration.class, TransactionAutoConfiguration.class,
 					DataSourceTransactionManagerAutoConfiguration.class, JdbcTemplateAutoConfiguration.class))
-			.withUserConfiguration(App.class)
+			.withUserConfiguration(app)
 			.withPropertyValues("tandem.url=" + url)
 			.withPropertyValues(properties);
 	}

@@ -75,6 +75,21 @@ class TopologyMonitorTests {
 		return (node) -> NodeStatus.unreachable(node, "Connection refused");
 	}
 
+	/**
+	 * A primary that keeps writing: its position grows by 100 every 5 ms until
+	 * interrupted.
+	 */
+	private static Thread keepWriting(AtomicLong position) {
+		Thread writes = new Thread(() -> {
+			while (!Thread.currentThread().isInterrupted()) {
+				position.addAndGet(100);
+				java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+			}
+		});
+		writes.start();
+		return writes;
+	}
+
 	private Rotation rotation(HostAndPort node) {
 		return this.monitor.snapshot().node(node).orElseThrow().rotation();
 	}
@@ -125,13 +140,7 @@ class TopologyMonitorTests {
 		long stuck = primaryPosition.get();
 		answer(S1, (node) -> NodeStatus.answered(node, NodeRole.STANDBY, new Lsn(stuck), new Lsn(stuck), null,
 				Duration.ZERO));
-		Thread writes = new Thread(() -> {
-			while (!Thread.currentThread().isInterrupted()) {
-				primaryPosition.addAndGet(100);
-				java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
-			}
-		});
-		writes.start();
+		Thread writes = keepWriting(primaryPosition);
 		try {
 			await().atMost(WAIT).until(() -> rotation(S1) == Rotation.LAGGING);
 			assertThat(this.monitor.snapshot().node(S1).orElseThrow().replayLag())
@@ -209,13 +218,7 @@ class TopologyMonitorTests {
 		answer(S1, standby(9_000, Duration.ZERO));
 		answer(S2, (node) -> NodeStatus.answered(node, NodeRole.STANDBY, new Lsn(primaryPosition.get()),
 				new Lsn(primaryPosition.get()), null, Duration.ZERO));
-		Thread writes = new Thread(() -> {
-			while (!Thread.currentThread().isInterrupted()) {
-				primaryPosition.addAndGet(100);
-				java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
-			}
-		});
-		writes.start();
+		Thread writes = keepWriting(primaryPosition);
 		try {
 			start(new LagLimit(Duration.ofMillis(300), null), Set.of(P, S1, S2));
 			await().atMost(WAIT).until(() -> rotation(S1) == Rotation.LAGGING);
