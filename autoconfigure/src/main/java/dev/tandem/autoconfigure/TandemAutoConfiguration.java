@@ -75,6 +75,13 @@ public final class TandemAutoConfiguration {
 	/** Bound on one check of one node: connect, log in, answer. */
 	static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
 
+	/**
+	 * Bound on a node's answer to a check on an open connection. Less than the readers'
+	 * connection timeout, so that a read on a node that froze is aborted and retried
+	 * elsewhere within about a check interval plus that timeout.
+	 */
+	static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(1);
+
 	@Bean
 	@ConditionalOnMissingBean
 	TandemClusters tandemClusters(TandemProperties properties, Environment environment) {
@@ -91,8 +98,8 @@ public final class TandemAutoConfiguration {
 		LagLimit lagLimit = new LagLimit(reads.getMaxLag(),
 				(reads.getMaxLagBytes() != null) ? reads.getMaxLagBytes().toBytes() : null);
 		TopologyMonitor monitor = new TopologyMonitor(clusters.nodes(), new LinkedHashSet<>(clusters.reader().hosts()),
-				new JdbcNodeProbe(clusters::specFor, PROBE_TIMEOUT), properties.getTopology().getCheckInterval(),
-				lagLimit);
+				new JdbcNodeProbe(clusters::specFor, PROBE_TIMEOUT, ANSWER_TIMEOUT),
+				properties.getTopology().getCheckInterval(), lagLimit);
 		monitor.start(PROBE_TIMEOUT.plusSeconds(1));
 		return monitor;
 	}

@@ -26,6 +26,14 @@ public interface PoolFailureListener {
 	}
 
 	/**
+	 * A writer connection, or an attempt to make one, failed with a connection error
+	 * (SQLState class {@code 08}): the primary may be gone.
+	 * @param failure what failed
+	 */
+	default void writerFailed(SQLException failure) {
+	}
+
+	/**
 	 * A statement on a writer connection failed with SQLState {@code 25006}: the node
 	 * under it is read-only, no longer the primary. The connection is evicted.
 	 * @param failure what failed

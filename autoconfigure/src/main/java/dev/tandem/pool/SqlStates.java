@@ -29,6 +29,17 @@ public final class SqlStates {
 	}
 
 	/**
+	 * Whether a failure is a connection failure (SQLState class {@code 08}), in the
+	 * exception or its chain of next exceptions: the node did not answer or the
+	 * connection broke, as opposed to the server refusing the work.
+	 * @param failure the exception
+	 * @return whether it is a connection failure
+	 */
+	public static boolean isConnectionFailure(SQLException failure) {
+		return first(failure, (state) -> state.startsWith("08")) != null;
+	}
+
+	/**
 	 * The first SQLState that {@link #isNodeLost(String)} accepts in an exception and its
 	 * chain of next exceptions.
 	 * @param failure the exception

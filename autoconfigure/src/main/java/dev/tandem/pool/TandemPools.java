@@ -1,5 +1,6 @@
 package dev.tandem.pool;
 
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,7 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -16,6 +20,10 @@ import com.zaxxer.hikari.HikariPoolMXBean;
 import com.zaxxer.hikari.SQLExceptionOverride;
 import dev.tandem.url.ClusterSpec;
 import dev.tandem.url.HostAndPort;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.util.HostSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The writer pool and the reader pools. The writer is one pool over a pgjdbc multi-host
@@ -42,6 +50,8 @@ import dev.tandem.url.HostAndPort;
  * </ul>
  */
 public final class TandemPools implements AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(TandemPools.class);
 
 	/** Name of the writer pool. */
 	public static final String WRITER_POOL_NAME = "tandem-writer";
@@ -76,6 +86,17 @@ public final class TandemPools implements AutoCloseable {
 
 	private final Map<HostAndPort, HikariDataSource> readers = new ConcurrentHashMap<>();
 
+	private final LiveConnections writerConnections = new LiveConnections();
+
+	private final Map<HostAndPort, LiveConnections> readerConnections = new ConcurrentHashMap<>();
+
+	/** Runs aborts, which close sockets and must not hold up the caller. */
+	private final ExecutorService aborts = Executors.newSingleThreadExecutor((task) -> {
+		Thread thread = new Thread(task, "tandem-abort");
+		thread.setDaemon(true);
+		return thread;
+	});
+
 	private volatile boolean closed;
 
 	/**
@@ -97,12 +118,30 @@ public final class TandemPools implements AutoCloseable {
 		config.setExceptionOverride(new WriterFailures());
 		writerCustomizer.accept(config);
 		// Connections come through the gate, so that no attempt fails (and backs off)
-		// while the topology knows there is no primary.
-		Properties properties = new Properties();
-		properties.putAll(config.getDataSourceProperties());
-		config.setDataSource(new GatedDriverDataSource(config.getJdbcUrl(), properties, this.gate));
+		// while the topology knows there is no primary or is about to learn it.
+		config.setDataSource(new DriverConnectionSource(config.getJdbcUrl(), driverProperties(config),
+				this.writerConnections, this.gate, failures, Duration.ofMillis(config.getConnectionTimeout())));
 		config.setJdbcUrl(null);
 		this.writer = new HikariDataSource(config);
+	}
+
+	/**
+	 * The driver properties of a configuration with its credentials, which then leave the
+	 * configuration: HikariCP would otherwise pass the password only along with a user
+	 * name.
+	 */
+	private static Properties driverProperties(HikariConfig config) {
+		Properties properties = new Properties();
+		properties.putAll(config.getDataSourceProperties());
+		if (config.getUsername() != null) {
+			properties.setProperty("user", config.getUsername());
+		}
+		if (config.getPassword() != null) {
+			properties.setProperty("password", config.getPassword());
+		}
+		config.setUsername(null);
+		config.setPassword(null);
+		return properties;
 	}
 
 	/**
@@ -170,10 +209,12 @@ public final class TandemPools implements AutoCloseable {
 		config.addDataSourceProperty("options",
 				(options != null) ? options + " " + READ_ONLY_OPTION : READ_ONLY_OPTION);
 		config.setReadOnly(true);
-		config.setDriverClassName("org.postgresql.Driver");
 		config.setConnectionTimeout(READER_CONNECTION_TIMEOUT.toMillis());
 		config.setExceptionOverride(new ReaderFailures(node));
 		this.readerCustomizer.accept(config);
+		LiveConnections live = this.readerConnections.computeIfAbsent(node, (key) -> new LiveConnections());
+		config.setDataSource(new DriverConnectionSource(config.getJdbcUrl(), driverProperties(config), live));
+		config.setJdbcUrl(null);
 		return new HikariDataSource(config);
 	}
 
@@ -204,6 +245,51 @@ public final class TandemPools implements AutoCloseable {
 		if (bean != null) {
 			bean.softEvictConnections();
 		}
+	}
+
+	/**
+	 * Aborts every connection on a node that stopped answering, in use or idle: those of
+	 * its reader pool, and the writer's that reached it. A call running on one fails at
+	 * once with a connection error instead of waiting for the node; HikariCP evicts the
+	 * connection.
+	 * @param node the node
+	 * @param reason why, for the log
+	 * @return how many connections were aborted
+	 */
+	public int abortConnections(HostAndPort node, String reason) {
+		if (this.closed) {
+			return 0;
+		}
+		LiveConnections readers = this.readerConnections.get(node);
+		int aborted = (readers != null) ? readers.abort((connection) -> true, this.aborts) : 0;
+		aborted += this.writerConnections.abort(reached(node), this.aborts);
+		if (aborted > 0) {
+			logger.info("Aborted {} connection(s) on {} so that calls running there fail at once: {}", aborted, node,
+					reason);
+		}
+		return aborted;
+	}
+
+	private static Predicate<Connection> reached(HostAndPort node) {
+		return (connection) -> {
+			try {
+				HostSpec reached = connection.unwrap(BaseConnection.class).getQueryExecutor().getHostSpec();
+				return reached.getPort() == node.port() && reached.getHost().equalsIgnoreCase(node.host());
+			}
+			catch (SQLException | RuntimeException ex) {
+				return false;
+			}
+		};
+	}
+
+	/**
+	 * Connections made and not yet closed on a node, by its reader pool and the writer.
+	 * @param node the node
+	 * @return how many
+	 */
+	int liveConnections(HostAndPort node) {
+		LiveConnections readers = this.readerConnections.get(node);
+		return ((readers != null) ? readers.size() : 0) + this.writerConnections.count(reached(node));
 	}
 
 	/**
@@ -238,6 +324,7 @@ public final class TandemPools implements AutoCloseable {
 		all.add(this.writer);
 		all.forEach(HikariDataSource::close);
 		this.readers.clear();
+		this.aborts.shutdown();
 	}
 
 	private final class WriterFailures implements SQLExceptionOverride {
@@ -247,6 +334,9 @@ public final class TandemPools implements AutoCloseable {
 			if (SqlStates.READ_ONLY_TRANSACTION.equals(failure.getSQLState())) {
 				TandemPools.this.failures.writerReadOnly(failure);
 				return Override.MUST_EVICT;
+			}
+			if (SqlStates.isConnectionFailure(failure)) {
+				TandemPools.this.failures.writerFailed(failure);
 			}
 			return Override.CONTINUE_EVICT;
 		}

@@ -1,12 +1,16 @@
 package dev.tandem.routing;
 
 import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.Set;
 
 import dev.tandem.pool.PoolFailureListener;
 import dev.tandem.pool.PrimaryGate;
+import dev.tandem.pool.SqlStates;
 import dev.tandem.pool.TandemPools;
 import dev.tandem.topology.NodeRole;
 import dev.tandem.topology.NodeStatus;
+import dev.tandem.topology.Rotation;
 import dev.tandem.topology.TopologyListener;
 import dev.tandem.topology.TopologyMonitor;
 import dev.tandem.topology.TopologySnapshot;
@@ -20,11 +24,15 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>The writer's {@link PrimaryGate} follows the snapshots: down while every node has
  * been checked and none is a reachable primary, up as soon as one is.</li>
+ * <li>When a node that answered stops answering (its check failed or timed out), every
+ * connection on it is aborted, so that calls running on a node that froze fail at once
+ * instead of waiting for it; a reader connection that fails with a connection error does
+ * the same for its node.</li>
  * <li>When a node becomes primary or stops being one, every writer connection is retired,
  * so that none stays on a demoted node.</li>
  * <li>A reader connection that fails because its node went away makes that standby
- * suspect at once; a write refused with SQLState 25006 on the writer makes the monitor
- * check every node now.</li>
+ * suspect at once; a write refused with SQLState 25006, or a writer connection that fails
+ * with a connection error, makes the monitor check every node now.</li>
  * </ul>
  */
 public final class FailoverListener implements TopologyListener, PoolFailureListener {
@@ -34,6 +42,9 @@ public final class FailoverListener implements TopologyListener, PoolFailureList
 	private final TopologyMonitor monitor;
 
 	private volatile @Nullable TandemPools pools;
+
+	/** The nodes that answered their latest check; used on the monitor's threads only. */
+	private final Set<HostAndPort> answering = new HashSet<>();
 
 	/**
 	 * Creates the listener; {@link #attach(TandemPools)} completes it.
@@ -66,9 +77,20 @@ public final class FailoverListener implements TopologyListener, PoolFailureList
 			}
 			gate.primaryDown(snapshot.describe());
 		}
-		else if (snapshot.primary().isPresent() && !gate.isUp()) {
-			logger.info("Primary {} is reachable; writes resume", snapshot.primary().get().node());
-			gate.primaryUp();
+		else if (snapshot.primary().isPresent()) {
+			NodeStatus primary = snapshot.primary().get();
+			if (!gate.isUp()) {
+				logger.info("Primary {} is reachable; writes resume", primary.node());
+			}
+			gate.primaryUp(primary.checkedAt());
+		}
+		for (NodeStatus status : snapshot.nodes()) {
+			if (status.reachable()) {
+				this.answering.add(status.node());
+			}
+			else if (status.rotation() == Rotation.UNREACHABLE && this.answering.remove(status.node())) {
+				current.abortConnections(status.node(), "it stopped answering (" + status.error() + ")");
+			}
 		}
 	}
 
@@ -84,7 +106,18 @@ public final class FailoverListener implements TopologyListener, PoolFailureList
 
 	@Override
 	public void readerFailed(HostAndPort node, SQLException failure) {
-		this.monitor.suspect(node, failure.getMessage() + " (SQLState " + failure.getSQLState() + ")");
+		String reason = failure.getMessage() + " (SQLState " + failure.getSQLState() + ")";
+		this.monitor.suspect(node, reason);
+		TandemPools current = this.pools;
+		if (current != null && SqlStates.isConnectionFailure(failure)) {
+			current.abortConnections(node, "a connection to it failed: " + reason);
+		}
+	}
+
+	@Override
+	public void writerFailed(SQLException failure) {
+		logger.debug("A writer connection failed ({}); checking every node now", failure.getMessage());
+		this.monitor.requestCheckAll();
 	}
 
 	@Override

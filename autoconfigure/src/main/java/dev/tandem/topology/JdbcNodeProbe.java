@@ -42,6 +42,8 @@ public final class JdbcNodeProbe implements NodeProbe, AutoCloseable {
 
 	private final Duration timeout;
 
+	private final Duration answerTimeout;
+
 	private final Driver driver = new org.postgresql.Driver();
 
 	private final Map<HostAndPort, Connection> connections = new ConcurrentHashMap<>();
@@ -54,8 +56,22 @@ public final class JdbcNodeProbe implements NodeProbe, AutoCloseable {
 	 * seconds as pgjdbc takes them
 	 */
 	public JdbcNodeProbe(Function<HostAndPort, ClusterSpec> specs, Duration timeout) {
+		this(specs, timeout, timeout);
+	}
+
+	/**
+	 * Creates a probe.
+	 * @param specs the connection settings (credentials, driver properties) of each node;
+	 * separate writer and reader endpoints may differ
+	 * @param timeout bound on connecting and logging in, rounded up to whole seconds as
+	 * pgjdbc takes them
+	 * @param answerTimeout bound on the answer to a check on an open connection: a node
+	 * that takes longer counts as unreachable, and the calls running on it are aborted
+	 */
+	public JdbcNodeProbe(Function<HostAndPort, ClusterSpec> specs, Duration timeout, Duration answerTimeout) {
 		this.specs = specs;
 		this.timeout = timeout;
+		this.answerTimeout = answerTimeout;
 	}
 
 	@Override
@@ -101,6 +117,9 @@ public final class JdbcNodeProbe implements NodeProbe, AutoCloseable {
 		if (connection == null) {
 			throw new SQLException("pgjdbc refused URL for " + node);
 		}
+		// A check is one short query: a node that cannot answer it quickly has stopped
+		// answering (frozen, or its network drops packets).
+		connection.setNetworkTimeout(null, (int) Math.max(1, this.answerTimeout.toMillis()));
 		this.connections.put(node, connection);
 		return connection;
 	}

@@ -18,7 +18,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class Load implements AutoCloseable {
 
-	private static final long PACE_NANOS = Duration.ofMillis(5).toNanos();
+	private static final Duration PACE = Duration.ofMillis(5);
+
+	private final long paceNanos;
 
 	private final Supplier<ServingNode> operation;
 
@@ -29,6 +31,11 @@ final class Load implements AutoCloseable {
 	private volatile boolean running = true;
 
 	Load(String name, int threadCount, Supplier<ServingNode> operation) {
+		this(name, threadCount, PACE, operation);
+	}
+
+	Load(String name, int threadCount, Duration pace, Supplier<ServingNode> operation) {
+		this.paceNanos = pace.toNanos();
 		this.operation = operation;
 		for (int i = 0; i < threadCount; i++) {
 			Thread thread = new Thread(this::loop, name + "-" + i);
@@ -48,7 +55,7 @@ final class Load implements AutoCloseable {
 			catch (RuntimeException ex) {
 				this.calls.add(new Call(start, System.nanoTime(), null, ex));
 			}
-			LockSupport.parkNanos(PACE_NANOS);
+			LockSupport.parkNanos(this.paceNanos);
 		}
 	}
 

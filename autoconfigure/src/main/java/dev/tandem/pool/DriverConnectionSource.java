@@ -1,0 +1,178 @@
+package dev.tandem.pool;
+
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Properties;
+import java.util.logging.Logger;
+
+import javax.sql.DataSource;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A pool's source of new connections: pgjdbc's driver, with every connection it makes
+ * kept in {@link LiveConnections} until it is closed.
+ * <p>
+ * The writer's source is gated (see {@link PrimaryGate}): it asks the driver only while a
+ * primary is up. An attempt that fails with a connection error while the gate is up (the
+ * primary died a moment ago) asks the topology to check now and waits for its verdict,
+ * then tries again: down, it waits at the gate until a primary is known; up, it tries at
+ * once. HikariCP sees no failure, so it never backs off while a failover is under way,
+ * and a caller already waiting for a connection gets one as soon as a primary is known.
+ * Only attempts that keep failing for the pool's connection timeout while the topology
+ * insists the primary is up are reported to HikariCP.
+ */
+final class DriverConnectionSource implements DataSource {
+
+	private final Driver driver = new org.postgresql.Driver();
+
+	private final String url;
+
+	private final Properties properties;
+
+	private final LiveConnections live;
+
+	private final @Nullable PrimaryGate gate;
+
+	private final PoolFailureListener failures;
+
+	private final long retryNanos;
+
+	private volatile int loginTimeout = TandemPools.LOGIN_TIMEOUT_SECONDS;
+
+	/**
+	 * Creates an ungated source.
+	 * @param url the JDBC URL
+	 * @param properties the driver properties, credentials included
+	 * @param live keeps the connections made
+	 */
+	DriverConnectionSource(String url, Properties properties, LiveConnections live) {
+		this(url, properties, live, null, PoolFailureListener.NONE, Duration.ZERO);
+	}
+
+	/**
+	 * Creates a source.
+	 * @param url the JDBC URL
+	 * @param properties the driver properties, credentials included
+	 * @param live keeps the connections made
+	 * @param gate asked before each attempt, or {@code null} for none
+	 * @param failures hears attempts that failed with a connection error
+	 * @param retry how long attempts may fail while the gate stays up before a failure is
+	 * reported to the pool
+	 */
+	DriverConnectionSource(String url, Properties properties, LiveConnections live, @Nullable PrimaryGate gate,
+			PoolFailureListener failures, Duration retry) {
+		this.url = url;
+		this.properties = properties;
+		this.live = live;
+		this.gate = gate;
+		this.failures = failures;
+		this.retryNanos = retry.toNanos();
+	}
+
+	@Override
+	public Connection getConnection() throws SQLException {
+		return connect(this.properties);
+	}
+
+	@Override
+	public Connection getConnection(@Nullable String username, @Nullable String password) throws SQLException {
+		Properties withCredentials = new Properties();
+		withCredentials.putAll(this.properties);
+		if (username != null) {
+			withCredentials.setProperty("user", username);
+		}
+		if (password != null) {
+			withCredentials.setProperty("password", password);
+		}
+		return connect(withCredentials);
+	}
+
+	private Connection connect(Properties properties) throws SQLException {
+		try {
+			long failingSince = 0;
+			while (true) {
+				if (this.gate != null && this.gate.awaitUp()) {
+					// A primary came back: a new series of attempts.
+					failingSince = 0;
+				}
+				try {
+					return attempt(properties);
+				}
+				catch (SQLException ex) {
+					if (this.gate == null || !SqlStates.isConnectionFailure(ex)) {
+						throw ex;
+					}
+					Instant failedAt = Instant.now();
+					long now = System.nanoTime();
+					failingSince = (failingSince != 0) ? failingSince : now;
+					long left = this.retryNanos - (now - failingSince);
+					if (left <= 0) {
+						throw ex;
+					}
+					this.failures.writerFailed(ex);
+					this.gate.awaitVerdict(failedAt, left);
+				}
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new SQLTransientConnectionException("Interrupted while waiting for a primary", "08001", ex);
+		}
+	}
+
+	private Connection attempt(Properties properties) throws SQLException {
+		Connection connection = this.driver.connect(this.url, properties);
+		if (connection == null) {
+			throw new SQLException("pgjdbc does not accept the URL " + this.url, "08001");
+		}
+		this.live.add(connection);
+		return connection;
+	}
+
+	@Override
+	public @Nullable PrintWriter getLogWriter() {
+		return null;
+	}
+
+	@Override
+	public void setLogWriter(PrintWriter out) {
+	}
+
+	@Override
+	public void setLoginTimeout(int seconds) {
+		// pgjdbc reads loginTimeout from the connection properties, which Tandem sets;
+		// HikariCP reads it back to bound its wait for connection attempts at shutdown.
+		this.loginTimeout = seconds;
+	}
+
+	@Override
+	public int getLoginTimeout() {
+		return this.loginTimeout;
+	}
+
+	@Override
+	public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+		throw new SQLFeatureNotSupportedException();
+	}
+
+	@Override
+	public <T> T unwrap(Class<T> type) throws SQLException {
+		if (type.isInstance(this)) {
+			return type.cast(this);
+		}
+		throw new SQLException("Not a wrapper for " + type.getName());
+	}
+
+	@Override
+	public boolean isWrapperFor(Class<?> type) {
+		return type.isInstance(this);
+	}
+
+}

@@ -1,0 +1,87 @@
+package dev.tandem.pool;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.Predicate;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The physical connections one pool has made and not yet closed, so that they can be
+ * aborted when their node stops answering. HikariCP does not hand out the connections it
+ * has lent; a call running on a node that froze (a stuck disk, a partition that drops
+ * packets) would otherwise wait for as long as the node is frozen, or for the kernel's
+ * TCP retransmission timeout. {@link Connection#abort} closes the socket, so such a call
+ * fails at once with a connection error and HikariCP evicts the connection.
+ */
+final class LiveConnections {
+
+	private static final Logger logger = LoggerFactory.getLogger(LiveConnections.class);
+
+	private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+
+	/**
+	 * Adds a connection the pool has just made, forgetting those closed since.
+	 * @param connection the physical connection
+	 */
+	void add(Connection connection) {
+		this.connections.removeIf(LiveConnections::closed);
+		this.connections.add(connection);
+	}
+
+	/**
+	 * Aborts the connections that match, in use or idle.
+	 * @param which the connections to abort
+	 * @param executor runs the aborts
+	 * @return how many were aborted
+	 */
+	int abort(Predicate<Connection> which, Executor executor) {
+		int aborted = 0;
+		for (Connection connection : this.connections) {
+			if (closed(connection) || !which.test(connection)) {
+				continue;
+			}
+			this.connections.remove(connection);
+			try {
+				connection.abort(executor);
+				aborted++;
+			}
+			catch (SQLException | RuntimeException ex) {
+				logger.debug("Aborting a connection failed", ex);
+			}
+		}
+		return aborted;
+	}
+
+	/**
+	 * The connections not closed yet.
+	 * @return how many
+	 */
+	int size() {
+		return count((connection) -> true);
+	}
+
+	/**
+	 * The connections not closed yet that match.
+	 * @param which the connections to count
+	 * @return how many
+	 */
+	int count(Predicate<Connection> which) {
+		this.connections.removeIf(LiveConnections::closed);
+		return (int) this.connections.stream().filter(which).count();
+	}
+
+	private static boolean closed(Connection connection) {
+		try {
+			return connection.isClosed();
+		}
+		catch (SQLException ex) {
+			return true;
+		}
+	}
+
+}
