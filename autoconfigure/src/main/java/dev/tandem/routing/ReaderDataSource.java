@@ -16,7 +16,6 @@ import java.util.function.Supplier;
 import dev.tandem.consistency.ReadConsistency;
 import dev.tandem.consistency.ReadRequirement;
 import dev.tandem.pool.PoolFailureListener;
-import dev.tandem.pool.TandemPools;
 import dev.tandem.topology.Lsn;
 import dev.tandem.topology.NodeStatus;
 import dev.tandem.topology.TopologySnapshot;
@@ -48,7 +47,7 @@ public class ReaderDataSource extends AbstractDataSource {
 
 	private static final long POLL_NANOS = 1_000_000;
 
-	private final TandemPools pools;
+	private final ReaderPools pools;
 
 	private final WriterDataSource writer;
 
@@ -69,7 +68,7 @@ public class ReaderDataSource extends AbstractDataSource {
 
 	/**
 	 * Creates the reader side.
-	 * @param pools the pools
+	 * @param pools the read-only pool of each node
 	 * @param writer the writer side, for reads that must go to the primary while the
 	 * topology knows none
 	 * @param selector chooses the node
@@ -78,7 +77,7 @@ public class ReaderDataSource extends AbstractDataSource {
 	 * @param observer hears each decision
 	 * @param consistency read-your-writes, or {@code null} for none
 	 */
-	public ReaderDataSource(TandemPools pools, WriterDataSource writer, ReaderSelector selector,
+	public ReaderDataSource(ReaderPools pools, WriterDataSource writer, ReaderSelector selector,
 			Supplier<TopologySnapshot> topology, PoolFailureListener failures, RoutingObserver observer,
 			@Nullable ReadConsistency consistency) {
 		this.pools = pools;
