@@ -162,8 +162,8 @@ public final class TandemAutoConfiguration {
 		RoutingObserver observer = observers.getIfAvailable(() -> RoutingObserver.NONE);
 		ReadConsistency active = (consistency.mode() != ConsistencyMode.OFF) ? consistency : null;
 		WriterDataSource writer = new WriterDataSource(pools.writer(), pools.primaryGate(), observer, active);
-		ReaderDataSource reader = new ReaderDataSource(pools, writer, selector, monitor::snapshot, failover, observer,
-				active);
+		ReaderDataSource reader = new ReaderDataSource(pools::reader, writer, selector, monitor::snapshot, failover,
+				observer, active);
 		LazyConnectionDataSourceProxy proxy = new LazyConnectionDataSourceProxy();
 		proxy.setTargetDataSource(new TandemRoutingDataSource(writer, reader));
 		// Known defaults: the proxy must not borrow a connection to learn them, because

@@ -10,13 +10,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import dev.tandem.consistency.ReadConsistency;
 import dev.tandem.consistency.ReadRequirement;
 import dev.tandem.pool.PoolFailureListener;
-import dev.tandem.pool.TandemPools;
 import dev.tandem.topology.Lsn;
 import dev.tandem.topology.NodeStatus;
 import dev.tandem.topology.TopologySnapshot;
@@ -48,7 +46,7 @@ public class ReaderDataSource extends AbstractDataSource {
 
 	private static final long POLL_NANOS = 1_000_000;
 
-	private final TandemPools pools;
+	private final ReaderPools pools;
 
 	private final WriterDataSource writer;
 
@@ -69,7 +67,7 @@ public class ReaderDataSource extends AbstractDataSource {
 
 	/**
 	 * Creates the reader side.
-	 * @param pools the pools
+	 * @param pools the read-only pool of each node
 	 * @param writer the writer side, for reads that must go to the primary while the
 	 * topology knows none
 	 * @param selector chooses the node
@@ -78,7 +76,7 @@ public class ReaderDataSource extends AbstractDataSource {
 	 * @param observer hears each decision
 	 * @param consistency read-your-writes, or {@code null} for none
 	 */
-	public ReaderDataSource(TandemPools pools, WriterDataSource writer, ReaderSelector selector,
+	public ReaderDataSource(ReaderPools pools, WriterDataSource writer, ReaderSelector selector,
 			Supplier<TopologySnapshot> topology, PoolFailureListener failures, RoutingObserver observer,
 			@Nullable ReadConsistency consistency) {
 		this.pools = pools;
@@ -92,81 +90,120 @@ public class ReaderDataSource extends AbstractDataSource {
 
 	@Override
 	public Connection getConnection() throws SQLException {
-		// Looked up only once a standby is chosen: a read that goes to the primary anyway
-		// needs no marker, and a Redis store costs a round trip.
-		ReadRequirement requirement = null;
-		boolean requirementKnown = (this.consistency == null);
-		Set<HostAndPort> failed = null;
-		long deadline = 0;
+		Read read = new Read(this.consistency);
+		// A pass that ends without a connection leaves its node out of the next (a failed
+		// node for the rest of the read, one that did not catch up until its next check)
+		// or sends the read to the primary.
 		while (true) {
-			Set<HostAndPort> excluded = failed;
-			Predicate<HostAndPort> allowed = (excluded != null) ? (node) -> !excluded.contains(node) : (node) -> true;
 			TopologySnapshot snapshot = this.topology.get();
-			ReadChoice choice = (excluded != null) ? this.selector.choose(snapshot, allowed)
-					: this.selector.choose(snapshot);
-			if (!requirementKnown && onStandby(choice)) {
-				requirement = this.consistency.requirement();
-				requirementKnown = true;
-			}
-			if (requirement != null && onStandby(choice)) {
-				// Standbys that did not catch up since their last check are not tried
-				// again.
-				choice = this.selector.chooseConsistent(snapshot, requirement.primary() ? null : requirement.lsn(),
-						(node) -> allowed.test(node) && !behind(snapshot, node));
-			}
+			ReadChoice choice = choose(snapshot, read);
 			HostAndPort node = choice.node();
 			if (node == null) {
-				this.observer.readRouted(choice);
-				log(choice, requirement);
-				Connection connection = this.writer.connect();
-				connection.setReadOnly(true);
+				routed(choice, read);
+				return writerConnection();
+			}
+			Connection connection = borrow(node, read);
+			if (connection != null && hasReplayed(connection, node, choice, snapshot, read)) {
+				routed(choice, read);
 				return connection;
 			}
-			Connection connection;
-			try {
-				connection = this.pools.reader(node).getConnection();
-			}
-			catch (SQLException ex) {
-				this.failures.readerFailed(node, ex);
-				if (failed == null) {
-					failed = new HashSet<>();
-				}
-				if (!failed.add(node)) {
-					throw ex;
-				}
-				logger.debug("No connection from {} ({}); choosing again", node, ex.getMessage());
-				continue;
-			}
-			if (choice.reason() == ReadChoice.Reason.CONSISTENT_STANDBY && requirement != null
-					&& requirement.lsn() != null) {
-				NodeStatus status = snapshot.node(node).orElse(null);
-				if (!replayed(status, requirement.lsn())) {
-					// One wait for the whole read, however many standbys it tries.
-					deadline = (deadline != 0) ? deadline : System.nanoTime() + this.consistency.maxWait().toNanos();
-					boolean caughtUp;
-					try {
-						caughtUp = status != null && catchesUp(connection, status, requirement.lsn(), deadline);
-					}
-					catch (SQLException ex) {
-						connection.close();
-						this.failures.readerFailed(node, ex);
-						failed = (failed != null) ? failed : new HashSet<>();
-						failed.add(node);
-						continue;
-					}
-					if (!caughtUp) {
-						connection.close();
-						if (status == null) {
-							requirement = ReadRequirement.onPrimary("standby no longer in the topology");
-						}
-						continue;
-					}
-				}
-			}
-			this.observer.readRouted(choice);
-			log(choice, requirement);
-			return connection;
 		}
+	}
+
+	/**
+	 * Where the read goes on this pass: the selector's choice among the nodes that have
+	 * not failed the read; when that is a standby and the read must see a recent write, a
+	 * standby that has it or is furthest ahead, else the primary.
+	 */
+	private ReadChoice choose(TopologySnapshot snapshot, Read read) throws NoStandbyAvailableException {
+		// Until a node fails, the selector reuses the candidates of the snapshot.
+		ReadChoice choice = read.anyFailed() ? this.selector.choose(snapshot, read::allowed)
+				: this.selector.choose(snapshot);
+		if (!onStandby(choice)) {
+			return choice;
+		}
+		ReadRequirement requirement = read.lookUpRequirement();
+		if (requirement == null) {
+			return choice;
+		}
+		// Standbys that did not catch up since their last check are not tried again.
+		return this.selector.chooseConsistent(snapshot, requirement.primary() ? null : requirement.lsn(),
+				(candidate) -> read.allowed(candidate) && !behind(snapshot, candidate));
+	}
+
+	/**
+	 * A connection from the reader pool of the node, or {@code null} when the pool cannot
+	 * give one: the node is reported (it leaves the rotation at once) and left out of the
+	 * read's next choices. Nothing has run on it, so any read may move on.
+	 * @throws SQLException when the node already failed this read: only the primary can
+	 * be chosen again, and then no other node is left to try
+	 */
+	private @Nullable Connection borrow(HostAndPort node, Read read) throws SQLException {
+		try {
+			return this.pools.reader(node).getConnection();
+		}
+		catch (SQLException ex) {
+			this.failures.readerFailed(node, ex);
+			if (!read.exclude(node)) {
+				throw ex;
+			}
+			logger.debug("No connection from {} ({}); choosing again", node, ex.getMessage());
+			return null;
+		}
+	}
+
+	/**
+	 * Whether the borrowed connection may serve the read: yes, unless the read must see a
+	 * position that this standby is not known to have replayed; then the standby is
+	 * polled on the connection until it has, at most until the read's deadline. A
+	 * connection that may not serve is closed; a standby whose check fails is reported
+	 * and left out, one that did not catch up is left behind until its next check.
+	 */
+	private boolean hasReplayed(Connection connection, HostAndPort node, ReadChoice choice, TopologySnapshot snapshot,
+			Read read) throws SQLException {
+		ReadRequirement requirement = read.requirement();
+		if (choice.reason() != ReadChoice.Reason.CONSISTENT_STANDBY || requirement == null
+				|| requirement.lsn() == null) {
+			return true;
+		}
+		Lsn lsn = requirement.lsn();
+		NodeStatus status = snapshot.node(node).orElse(null);
+		if (knownReplayed(status, lsn)) {
+			return true;
+		}
+		long deadline = read.deadline();
+		boolean caughtUp;
+		try {
+			caughtUp = status != null && catchesUp(connection, status, lsn, deadline);
+		}
+		catch (SQLException ex) {
+			connection.close();
+			this.failures.readerFailed(node, ex);
+			read.exclude(node);
+			return false;
+		}
+		if (!caughtUp) {
+			connection.close();
+			if (status == null) {
+				read.requirePrimary("standby no longer in the topology");
+			}
+		}
+		return caughtUp;
+	}
+
+	/**
+	 * A read-only connection from the writer pool, for a read that has no node to go to:
+	 * the topology knows no primary, and no standby may serve the read.
+	 */
+	private Connection writerConnection() throws SQLException {
+		Connection connection = this.writer.connect();
+		connection.setReadOnly(true);
+		return connection;
+	}
+
+	private void routed(ReadChoice choice, Read read) {
+		this.observer.readRouted(choice);
+		log(choice, read.requirement());
 	}
 
 	private boolean behind(TopologySnapshot snapshot, HostAndPort node) {
@@ -178,14 +215,14 @@ public class ReaderDataSource extends AbstractDataSource {
 		return choice.reason() == ReadChoice.Reason.STANDBY || choice.reason() == ReadChoice.Reason.PRIMARY_DOWN;
 	}
 
-	private static boolean replayed(@Nullable NodeStatus status, Lsn lsn) {
+	private static boolean knownReplayed(@Nullable NodeStatus status, Lsn lsn) {
 		return status != null && status.walLsn() != null && status.walLsn().compareTo(lsn) >= 0;
 	}
 
 	/**
-	 * Polls the standby on the borrowed connection until it has replayed {@code lsn}, for
-	 * at most the maximum wait, unless it already failed to catch up since its last
-	 * check.
+	 * Polls the standby on the borrowed connection until it has replayed {@code lsn}, or
+	 * until the deadline; asks at least once. A standby that did not catch up is recorded
+	 * as behind, with the check time of its status.
 	 */
 	private boolean catchesUp(Connection connection, NodeStatus status, Lsn lsn, long deadline) throws SQLException {
 		try (PreparedStatement statement = connection.prepareStatement(REPLAYED_QUERY)) {
@@ -222,6 +259,86 @@ public class ReaderDataSource extends AbstractDataSource {
 	@Override
 	public Connection getConnection(String username, String password) throws SQLException {
 		throw new UnsupportedOperationException("Tandem's pools use the credentials of their configuration");
+	}
+
+	/**
+	 * What one read has learnt over its passes: what it must see, which nodes failed it,
+	 * and until when it may wait for a standby to catch up.
+	 */
+	private static final class Read {
+
+		private final @Nullable ReadConsistency consistency;
+
+		private boolean lookedUp;
+
+		private @Nullable ReadRequirement requirement;
+
+		private @Nullable Set<HostAndPort> failed;
+
+		private long deadline;
+
+		private boolean waiting;
+
+		Read(@Nullable ReadConsistency consistency) {
+			this.consistency = consistency;
+			this.lookedUp = (consistency == null);
+		}
+
+		/**
+		 * What the read must see, looked up on the first call only: called once a standby
+		 * is chosen, because a read that goes to the primary anyway needs no marker, and
+		 * a Redis store costs a round trip.
+		 */
+		@Nullable ReadRequirement lookUpRequirement() {
+			if (!this.lookedUp) {
+				this.requirement = this.consistency.requirement();
+				this.lookedUp = true;
+			}
+			return this.requirement;
+		}
+
+		/**
+		 * What the read must see, as far as known: {@code null} before the lookup.
+		 */
+		@Nullable ReadRequirement requirement() {
+			return this.requirement;
+		}
+
+		void requirePrimary(String reason) {
+			this.requirement = ReadRequirement.onPrimary(reason);
+		}
+
+		boolean anyFailed() {
+			return this.failed != null;
+		}
+
+		boolean allowed(HostAndPort node) {
+			return this.failed == null || !this.failed.contains(node);
+		}
+
+		/**
+		 * Leaves a node out of the read's next choices.
+		 * @return whether it was not left out already
+		 */
+		boolean exclude(HostAndPort node) {
+			if (this.failed == null) {
+				this.failed = new HashSet<>();
+			}
+			return this.failed.add(node);
+		}
+
+		/**
+		 * The end of the wait for a standby to replay the required position, set by the
+		 * first wait: one wait for the whole read, however many standbys it tries.
+		 */
+		long deadline() {
+			if (!this.waiting) {
+				this.deadline = System.nanoTime() + this.consistency.maxWait().toNanos();
+				this.waiting = true;
+			}
+			return this.deadline;
+		}
+
 	}
 
 }
