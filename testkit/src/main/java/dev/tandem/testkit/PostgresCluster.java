@@ -31,6 +31,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -58,6 +59,10 @@ import org.slf4j.LoggerFactory;
  * {@link #promote(PostgresNode) promotions} and
  * {@link #rejoinAsStandby(PostgresNode, PostgresNode) rejoins}; {@link #nodes()} is
  * fixed.
+ * <p>
+ * {@link #freeze(PostgresNode)} makes a node stop answering while its connections stay
+ * open, as a hung server or a network partition would; {@link #thaw(PostgresNode)},
+ * stopping the node, and {@link #close()} undo it.
  *
  * @author Tandem contributors
  */
@@ -106,6 +111,11 @@ public final class PostgresCluster implements AutoCloseable {
 
 	private final AtomicBoolean closed = new AtomicBoolean();
 
+	/**
+	 * Frozen nodes with the pids that were stopped, postmaster first; guarded by itself.
+	 */
+	private final Map<PostgresNode, Set<Long>> frozen = new ConcurrentHashMap<>();
+
 	private PostgresCluster(Builder builder, PostgresBinaries binaries, Path directory, Path socketDirectory) {
 		this.name = builder.name;
 		this.directory = directory;
@@ -149,7 +159,9 @@ public final class PostgresCluster implements AutoCloseable {
 	}
 
 	/**
-	 * Return the node that currently runs and is not in recovery, asking the servers.
+	 * Return the node that currently runs and is not in recovery, asking the servers. A
+	 * {@link #freeze(PostgresNode) frozen} node is not asked (it would not answer), so it
+	 * is never the primary.
 	 * @return the primary
 	 * @throws IllegalStateException if no running node is out of recovery
 	 */
@@ -167,15 +179,20 @@ public final class PostgresCluster implements AutoCloseable {
 
 	/**
 	 * Return the nodes that currently run and are in recovery, asking the servers.
+	 * {@link #freeze(PostgresNode) Frozen} nodes are not asked (they would not answer)
+	 * and are left out.
 	 * @return the standbys, in {@link #nodes()} order
 	 */
 	public List<PostgresNode> standbys() {
 		return this.nodes.stream().filter((node) -> "standby".equals(state(node))).collect(Collectors.toList());
 	}
 
-	private static String state(PostgresNode node) {
+	private String state(PostgresNode node) {
 		if (!node.isRunning()) {
 			return "stopped";
+		}
+		if (isFrozen(node)) {
+			return "frozen";
 		}
 		try {
 			return node.isInRecovery() ? "standby" : "primary";
@@ -449,6 +466,122 @@ public final class PostgresCluster implements AutoCloseable {
 	}
 
 	/**
+	 * Freeze a running node: {@code SIGSTOP} its postmaster, then every process the
+	 * postmaster has started (found by their parent pids in {@code /proc}), by pid with
+	 * {@code kill -s STOP}. The postmaster goes first so that it starts no process that
+	 * the freeze would miss. Returns once every one of them is stopped.
+	 * <p>
+	 * A frozen node looks like a hung server: its TCP connections stay open and the
+	 * kernel still accepts new ones on its port, but nothing answers, not even a login,
+	 * so clients wait for their own timeouts. Replication from or to it stalls too.
+	 * {@link #primary()} and {@link #standbys()} do not ask it. Freezing a frozen node
+	 * does nothing. {@link #thaw(PostgresNode)} undoes it, and so do
+	 * {@link PostgresNode#stop()}, {@link PostgresNode#kill()} and {@link #close()},
+	 * which thaw the node before they stop it, so no stopped process is left behind.
+	 * @param node the node to freeze
+	 * @throws IllegalArgumentException if the node is not a member of this cluster
+	 * @throws IllegalStateException if the node does not run, or its processes cannot be
+	 * stopped (the node is then thawed again)
+	 */
+	public void freeze(PostgresNode node) {
+		requireMember(node);
+		synchronized (this.frozen) {
+			if (this.frozen.containsKey(node)) {
+				return;
+			}
+			long postmaster = Processes.postmasterPid(node.dataDirectory())
+				.orElseThrow(() -> new IllegalStateException(
+						"Cannot freeze " + node + " of cluster '" + this.name + "': it is not running"));
+			Set<Long> pids = new LinkedHashSet<>();
+			pids.add(postmaster);
+			// Recorded before the first signal, so that a failure half way is thawed.
+			this.frozen.put(node, pids);
+			try {
+				Processes.signal("STOP", List.of(postmaster));
+				// A stop takes effect on the process's way back to user space, not when
+				// kill returns: only a stopped postmaster forks no child after the scan.
+				awaitStopped(node, pids);
+				List<Long> children = Processes.descendants(postmaster);
+				// A child may have been forking while its parent was scanned: rescan
+				// until no new process turns up (a handful of rounds at most).
+				for (int round = 0; round < 5 && pids.addAll(children); round++) {
+					Processes.signal("STOP", children);
+					awaitStopped(node, pids);
+					children = Processes.descendants(postmaster);
+				}
+			}
+			catch (RuntimeException ex) {
+				try {
+					thaw(node);
+				}
+				catch (RuntimeException thawFailure) {
+					ex.addSuppressed(thawFailure);
+				}
+				throw ex;
+			}
+			logger.info("Froze {} of cluster '{}' (postmaster {} and {} child processes)", node, this.name, postmaster,
+					pids.size() - 1);
+		}
+	}
+
+	private void awaitStopped(PostgresNode node, Set<Long> pids) {
+		Duration timeout = Duration.ofSeconds(10);
+		if (!Processes.await(timeout, Duration.ofMillis(2), () -> pids.stream().allMatch(PostgresCluster::isStopped))) {
+			throw new IllegalStateException("Processes of " + node + " of cluster '" + this.name + "' are not stopped "
+					+ timeout + " after SIGSTOP: "
+					+ pids.stream().map((pid) -> pid + " " + Processes.state(pid)).collect(Collectors.joining(", ")));
+		}
+	}
+
+	private static boolean isStopped(long pid) {
+		char state = Processes.state(pid);
+		return state == 'T' || !Processes.isAlive(pid);
+	}
+
+	/**
+	 * Thaw a {@link #freeze(PostgresNode) frozen} node: {@code SIGCONT} to the processes
+	 * the freeze stopped and any other process of its postmaster, the postmaster last
+	 * (the reverse of the freeze). Open connections then get their answers. Does nothing
+	 * if the node is not frozen.
+	 * @param node the node to thaw
+	 * @throws IllegalArgumentException if the node is not a member of this cluster
+	 * @throws IllegalStateException if a process cannot be signalled; the node then still
+	 * counts as frozen, and stopping it tries again
+	 */
+	public void thaw(PostgresNode node) {
+		requireMember(node);
+		synchronized (this.frozen) {
+			Set<Long> pids = this.frozen.get(node);
+			if (pids == null) {
+				return;
+			}
+			long postmaster = pids.iterator().next();
+			// Stopped children whose postmaster died meanwhile are no longer its
+			// descendants; the recorded pids still reach them.
+			Set<Long> children = new LinkedHashSet<>(pids);
+			children.remove(postmaster);
+			children.addAll(Processes.descendants(postmaster));
+			Processes.signal("CONT", children.stream().filter(Processes::isAlive).collect(Collectors.toList()));
+			if (Processes.isAlive(postmaster)) {
+				Processes.signal("CONT", List.of(postmaster));
+			}
+			this.frozen.remove(node);
+			logger.info("Thawed {} of cluster '{}'", node, this.name);
+		}
+	}
+
+	/**
+	 * Return whether a node is {@link #freeze(PostgresNode) frozen}.
+	 * @param node a node of this cluster
+	 * @return whether it is frozen and not thawed or stopped since
+	 * @throws IllegalArgumentException if the node is not a member of this cluster
+	 */
+	public boolean isFrozen(PostgresNode node) {
+		requireMember(node);
+		return this.frozen.containsKey(node);
+	}
+
+	/**
 	 * Wait until every running standby has replayed the primary's current WAL position
 	 * ({@code pg_current_wal_lsn()} on the primary against
 	 * {@code pg_last_wal_replay_lsn()} on each standby). A standby whose replay is paused
@@ -472,7 +605,8 @@ public final class PostgresCluster implements AutoCloseable {
 
 	/**
 	 * Stop every node (fast shutdown, immediate if that fails) and delete the cluster's
-	 * folder. Calling it again does nothing.
+	 * folder. {@link #freeze(PostgresNode) Frozen} nodes are thawed first. Calling it
+	 * again does nothing.
 	 * @throws IllegalStateException if a server cannot be stopped; the folder is then
 	 * kept and the next start with the same name cleans it up
 	 */
@@ -747,6 +881,13 @@ public final class PostgresCluster implements AutoCloseable {
 		Processes.postmasterPid(dataDirectory).ifPresent((pid) -> {
 			logger.warn("Stopping PostgreSQL server (pid {}) left running in {} by a cluster that was not closed", pid,
 					dataDirectory);
+			// The earlier run may have frozen it: a stopped postmaster ignores pg_ctl,
+			// and
+			// stopped children would outlive a killed postmaster. SIGCONT is harmless to
+			// running processes.
+			List<Long> processes = new ArrayList<>(Processes.descendants(pid));
+			processes.add(pid);
+			Processes.signal("CONT", processes);
 			Processes.run(List.of(binaries.bin("pg_ctl").toString(), "-D", dataDirectory.toString(), "-m", "immediate",
 					"-w", "-t", "10", "stop"), Duration.ofSeconds(20));
 			if (!Processes.awaitDeath(pid, Duration.ofSeconds(1))

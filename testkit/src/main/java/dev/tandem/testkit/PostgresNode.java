@@ -214,10 +214,12 @@ public final class PostgresNode {
 
 	/**
 	 * Stop the server with {@code pg_ctl -m fast -w stop}: clients are disconnected and a
-	 * shutdown checkpoint is written. Falls back to {@link #kill()} if that fails. Does
+	 * shutdown checkpoint is written. Falls back to {@link #kill()} if that fails. A
+	 * {@link PostgresCluster#freeze(PostgresNode) frozen} node is thawed first. Does
 	 * nothing if the server does not run.
 	 */
 	public void stop() {
+		this.cluster.thaw(this);
 		if (!isRunning()) {
 			return;
 		}
@@ -229,11 +231,13 @@ public final class PostgresNode {
 
 	/**
 	 * Stop the server like a crash, with {@code pg_ctl -m immediate stop}: no shutdown
-	 * checkpoint, the next start runs crash recovery. Does nothing if the server does not
-	 * run.
+	 * checkpoint, the next start runs crash recovery. A
+	 * {@link PostgresCluster#freeze(PostgresNode) frozen} node is thawed first. Does
+	 * nothing if the server does not run.
 	 * @throws IllegalStateException if the server is still alive afterwards
 	 */
 	public void kill() {
+		this.cluster.thaw(this);
 		Optional<Long> pid = Processes.postmasterPid(this.dataDirectory);
 		if (pid.isEmpty()) {
 			return;

@@ -19,15 +19,21 @@ package dev.tandem.testkit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 
 /**
  * Runs the PostgreSQL command-line tools and checks on server processes.
@@ -117,21 +123,109 @@ final class Processes {
 	 * @return whether the process runs
 	 */
 	static boolean isAlive(long pid) {
-		Path stat = Path.of("/proc", Long.toString(pid), "stat");
-		try {
-			String content = Files.readString(stat, StandardCharsets.ISO_8859_1);
-			// The state follows the command name, which is in parentheses and may hold
-			// spaces.
-			int end = content.lastIndexOf(')');
-			char state = (end >= 0 && end + 2 < content.length()) ? content.charAt(end + 2) : '?';
-			return state != 'Z' && state != 'X' && state != 'x';
-		}
-		catch (IOException ex) {
-			if (Files.isDirectory(Path.of("/proc/self"))) {
-				return false;
-			}
+		if (!Files.isDirectory(Path.of("/proc/self"))) {
 			return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
 		}
+		char state = state(pid);
+		return state != '?' && state != 'Z' && state != 'X' && state != 'x';
+	}
+
+	/**
+	 * Return the state of a process as {@code /proc/<pid>/stat} gives it: {@code R},
+	 * {@code S}, {@code D}, {@code T} (stopped by a signal), {@code Z} (zombie) and so
+	 * on.
+	 * @param pid the process id
+	 * @return the state, {@code '?'} if there is no such process
+	 */
+	static char state(long pid) {
+		String[] fields = statFields(pid);
+		return (fields.length > 0 && !fields[0].isEmpty()) ? fields[0].charAt(0) : '?';
+	}
+
+	/**
+	 * Return the fields of {@code /proc/<pid>/stat} that follow the command name (state,
+	 * parent pid, ...), or none if the process is gone.
+	 */
+	private static String[] statFields(long pid) {
+		try {
+			String content = Files.readString(Path.of("/proc", Long.toString(pid), "stat"),
+					StandardCharsets.ISO_8859_1);
+			// The command name is in parentheses and may hold spaces and parentheses.
+			int end = content.lastIndexOf(')');
+			return (end >= 0 && end + 2 < content.length()) ? content.substring(end + 2).split(" ") : new String[0];
+		}
+		catch (IOException ex) {
+			return new String[0];
+		}
+	}
+
+	/**
+	 * Return every live descendant of a process (children, their children, ...), found by
+	 * the parent pids in {@code /proc/<pid>/stat};
+	 * {@code /proc/<pid>/task/<tid>/children} needs a kernel option and lists the
+	 * children of one thread only.
+	 * @param pid the process id
+	 * @return the descendants' pids, parents before their children
+	 */
+	static List<Long> descendants(long pid) {
+		Map<Long, List<Long>> children = new HashMap<>();
+		try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of("/proc"),
+				(entry) -> entry.getFileName().toString().chars().allMatch(Character::isDigit))) {
+			for (Path entry : entries) {
+				long child = Long.parseLong(entry.getFileName().toString());
+				String[] fields = statFields(child);
+				if (fields.length > 1 && fields[0].charAt(0) != 'Z') {
+					children.computeIfAbsent(Long.parseLong(fields[1]), (key) -> new ArrayList<>()).add(child);
+				}
+			}
+		}
+		catch (IOException | NumberFormatException ex) {
+			throw new IllegalStateException("Could not list the processes in /proc", ex);
+		}
+		List<Long> descendants = new ArrayList<>();
+		Deque<Long> pending = new ArrayDeque<>(List.of(pid));
+		while (!pending.isEmpty()) {
+			for (long child : children.getOrDefault(pending.remove(), List.of())) {
+				descendants.add(child);
+				pending.add(child);
+			}
+		}
+		return descendants;
+	}
+
+	/**
+	 * Send a signal to processes with {@code kill -s}, by pid, as this JVM's user (never
+	 * in a new user namespace, where root would lose the right to signal the servers).
+	 * Pids of processes that are gone meanwhile are not an error.
+	 * @param signal the signal name, such as {@code STOP} or {@code CONT}
+	 * @param pids the processes
+	 * @throws IllegalStateException if a live process could not be signalled
+	 */
+	static void signal(String signal, Collection<Long> pids) {
+		if (pids.isEmpty()) {
+			return;
+		}
+		Result result = kill(signal, pids);
+		if (result.succeeded()) {
+			return;
+		}
+		// kill signals every pid it can and exits with 1 if any failed. A process that
+		// ended in between is expected: signal the live ones again (harmless for STOP
+		// and CONT) and fail only if that fails too.
+		List<Long> alive = pids.stream().filter(Processes::isAlive).collect(Collectors.toList());
+		if (!alive.isEmpty()) {
+			Result again = kill(signal, alive);
+			if (!again.succeeded() && alive.stream().anyMatch(Processes::isAlive)) {
+				throw new IllegalStateException("Could not send SIG" + signal + " to " + alive + ": kill exited with "
+						+ again.exitCode() + System.lineSeparator() + again.output());
+			}
+		}
+	}
+
+	private static Result kill(String signal, Collection<Long> pids) {
+		List<String> command = new ArrayList<>(List.of("kill", "-s", signal));
+		pids.forEach((pid) -> command.add(Long.toString(pid)));
+		return runDirectly(command, Duration.ofSeconds(10));
 	}
 
 	/**

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link Processes}.
@@ -56,6 +57,34 @@ class ProcessesTests {
 		Process process = new ProcessBuilder("true").start();
 		process.waitFor();
 		assertThat(Processes.isAlive(process.pid())).isFalse();
+	}
+
+	@Test
+	void descendantsAreFoundAndSignalsStopAndContinueThem() throws Exception {
+		Process shell = new ProcessBuilder("sh", "-c", "sleep 30 & wait").start();
+		try {
+			await().atMost(Duration.ofSeconds(10)).until(() -> !Processes.descendants(shell.pid()).isEmpty());
+			List<Long> tree = List.of(shell.pid(), Processes.descendants(shell.pid()).get(0));
+			Processes.signal("STOP", tree);
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> tree.stream().allMatch((pid) -> Processes.state(pid) == 'T'));
+			Processes.signal("CONT", tree);
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> tree.stream().noneMatch((pid) -> Processes.state(pid) == 'T'));
+			assertThat(tree).allMatch(Processes::isAlive);
+		}
+		finally {
+			shell.descendants().forEach(ProcessHandle::destroyForcibly);
+			shell.destroyForcibly().waitFor();
+		}
+	}
+
+	@Test
+	void signalToAProcessThatIsGoneIsNoError() throws Exception {
+		Process process = new ProcessBuilder("true").start();
+		process.waitFor();
+		assertThat(Processes.state(process.pid())).isEqualTo('?');
+		Processes.signal("CONT", List.of(process.pid()));
 	}
 
 	@Test
