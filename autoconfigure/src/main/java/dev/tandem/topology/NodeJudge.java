@@ -18,8 +18,9 @@ import org.jspecify.annotations.Nullable;
  * lagged, when it last had all the primary had, whether it has been seen following a new
  * primary, and the last primary's position.
  * <p>
- * Pure: no threads, no I/O; the time of a change of primary comes from the clock. Not
- * thread-safe: the monitor calls it under its lock.
+ * No threads, no I/O, no time but the checks' own and the clock's, which tells when the
+ * primary changed, so that tests can play any sequence of checks. Not thread-safe: the
+ * monitor calls it under its lock.
  */
 final class NodeJudge {
 
