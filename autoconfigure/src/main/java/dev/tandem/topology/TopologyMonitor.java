@@ -1,5 +1,6 @@
 package dev.tandem.topology;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,7 +22,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.tandem.url.HostAndPort;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,8 +46,6 @@ public final class TopologyMonitor implements AutoCloseable {
 
 	private final List<HostAndPort> nodes;
 
-	private final Set<HostAndPort> readerNodes;
-
 	private final NodeProbe probe;
 
 	/** The shortest time between two checks while no primary is known. */
@@ -57,12 +55,15 @@ public final class TopologyMonitor implements AutoCloseable {
 
 	private final LagLimit lagLimit;
 
+	/** When checks start; the judge's clock too, so that their times compare. */
+	private final Clock clock = Clock.systemUTC();
+
 	private final Map<HostAndPort, NodeStatus> latest = new LinkedHashMap<>();
 
-	/** The last primary seen, kept while none is reachable. */
-	private @Nullable Position lastPrimary;
-
 	private final Map<HostAndPort, Tracker> trackers = new LinkedHashMap<>();
+
+	/** What each check comes to; guarded by the monitor's lock. */
+	private final NodeJudge judge;
 
 	private final List<TopologyListener> listeners = new CopyOnWriteArrayList<>();
 
@@ -90,7 +91,6 @@ public final class TopologyMonitor implements AutoCloseable {
 			throw new IllegalArgumentException("Check interval must be positive, was " + interval);
 		}
 		this.nodes = List.copyOf(nodes);
-		this.readerNodes = Set.copyOf(readerNodes);
 		this.probe = probe;
 		this.interval = interval;
 		this.lagLimit = lagLimit;
@@ -98,6 +98,7 @@ public final class TopologyMonitor implements AutoCloseable {
 			this.latest.put(node, NodeStatus.unchecked(node));
 			this.trackers.put(node, new Tracker());
 		}
+		this.judge = new NodeJudge(this.nodes, readerNodes, interval, lagLimit, this.clock);
 		this.snapshot = TopologySnapshot.unchecked(this.nodes);
 		this.executor = Executors.newScheduledThreadPool(this.nodes.size() + 1, new DaemonThreads());
 	}
@@ -220,7 +221,7 @@ public final class TopologyMonitor implements AutoCloseable {
 
 	private void checkOnce(HostAndPort node) {
 		long started = System.nanoTime();
-		Instant startedAt = Instant.now();
+		Instant startedAt = this.clock.instant();
 		NodeStatus status;
 		try {
 			status = this.probe.check(node);
@@ -264,210 +265,36 @@ public final class TopologyMonitor implements AutoCloseable {
 				// This check began before the failure that made the node suspect.
 				return;
 			}
-			NodeStatus status = judge(checked, tracker, startedAt);
-			NodeStatus lastAnswered = tracker.lastAnswered;
-			if (status.reachable()) {
-				tracker.lastAnswered = status;
-			}
-			if (previous.reachable() != status.reachable() || previous.role() != status.role()) {
-				logger.info("Node {} is now {} (was {})", node, describe(status), describe(previous));
-			}
-			if (previous.rotation() != status.rotation() && previous.rotation() != Rotation.UNCHECKED
-					&& (previous.inRotation() || status.inRotation())) {
-				logger.info("Standby {} {} the reader rotation ({})", node, status.inRotation() ? "rejoins" : "leaves",
-						status.inRotation() ? describeLag(status)
-								: status.rotation() + ((status.error() != null) ? ": " + status.error() : ""));
-			}
+			NodeJudge.Verdict verdict = this.judge.judge(checked, startedAt, this.snapshot);
+			NodeStatus status = verdict.status();
+			logTransition(previous, status);
 			store(status);
-			if (lastAnswered != null && status.reachable() && lastAnswered.role() != status.role()) {
+			NodeStatus roleChangedFrom = verdict.roleChangedFrom();
+			if (roleChangedFrom != null) {
 				if (status.role() == NodeRole.PRIMARY) {
-					newPrimary(node);
+					verdict.unconfirmed().forEach(this::store);
+					logger.info(
+							"New primary {}: standby positions are trusted again once each is seen receiving from it",
+							node);
 				}
 				for (TopologyListener listener : this.listeners) {
-					listener.roleChanged(lastAnswered, status);
+					listener.roleChanged(roleChangedFrom, status);
 				}
 			}
 		}
 	}
 
-	/**
-	 * A new primary: every other node must be seen receiving WAL before it serves reads
-	 * again. A standby that could not follow the new timeline stays where it was,
-	 * possibly at positions beyond the new primary's that hold other transactions.
-	 */
-	private void newPrimary(HostAndPort primary) {
-		this.trackers.forEach((node, tracker) -> {
-			if (!node.equals(primary)) {
-				tracker.unconfirmed = true;
-				tracker.baseSettled = false;
-				tracker.unconfirmedSince = Instant.now();
-				NodeStatus last = tracker.lastAnswered;
-				tracker.unconfirmedBase = (last != null && last.role() == NodeRole.STANDBY) ? received(last) : null;
-				NodeStatus current = this.latest.get(node);
-				if (current.isStandby() && current.rotation() == Rotation.IN_ROTATION) {
-					store(current.judged(current.lagBytes(), Rotation.UNCONFIRMED, null));
-				}
-			}
-		});
-		logger.info("New primary {}: standby positions are trusted again once each is seen receiving from it", primary);
-	}
-
-	private static @Nullable Lsn received(NodeStatus standby) {
-		return (standby.receiveLsn() != null) ? standby.receiveLsn() : standby.walLsn();
-	}
-
-	private boolean confirmed(NodeStatus standby, Tracker tracker, Instant startedAt) {
-		if (!tracker.unconfirmed) {
-			return true;
+	private static void logTransition(NodeStatus previous, NodeStatus status) {
+		HostAndPort node = status.node();
+		if (previous.reachable() != status.reachable() || previous.role() != status.role()) {
+			logger.info("Node {} is now {} (was {})", node, describe(status), describe(previous));
 		}
-		Lsn received = received(standby);
-		if (received == null) {
-			return false;
+		if (previous.rotation() != status.rotation() && previous.rotation() != Rotation.UNCHECKED
+				&& (previous.inRotation() || status.inRotation())) {
+			logger.info("Standby {} {} the reader rotation ({})", node, status.inRotation() ? "rejoins" : "leaves",
+					status.inRotation() ? describeLag(status)
+							: status.rotation() + ((status.error() != null) ? ": " + status.error() : ""));
 		}
-		if (!tracker.baseSettled) {
-			// Where it stood once the new primary was seen: a check that started earlier
-			// may predate the last of the old primary's WAL it received, which is no sign
-			// of following the new one.
-			if (tracker.unconfirmedBase == null || received.compareTo(tracker.unconfirmedBase) > 0) {
-				tracker.unconfirmedBase = received;
-			}
-			tracker.baseSettled = tracker.unconfirmedSince == null || startedAt.isAfter(tracker.unconfirmedSince);
-			return false;
-		}
-		if (received.compareTo(tracker.unconfirmedBase) > 0) {
-			tracker.unconfirmed = false;
-			tracker.unconfirmedBase = null;
-			tracker.unconfirmedSince = null;
-			return true;
-		}
-		return false;
-	}
-
-	/**
-	 * A standby's lag in time: its replay lag, or, when it has stopped receiving WAL
-	 * while the primary moved on (disconnected, or stuck on a timeline it cannot follow),
-	 * how long ago it last had everything the primary had. Such a standby has replayed
-	 * all it received, so its replay lag alone reads zero. The receive stall counts only
-	 * past two check intervals, since the primary and the standby are checked at
-	 * different times. While no primary is reachable, the position to have is the
-	 * furthest one known: the last primary's, or another standby's that received more (a
-	 * synchronous standby holds every acknowledged commit), so a standby left behind when
-	 * the primary died lags too.
-	 */
-	private @Nullable Duration lag(NodeStatus standby, Tracker tracker, Instant startedAt) {
-		Duration replayLag = standby.replayLag();
-		Position reference = reference();
-		Lsn received = received(standby);
-		if (reference == null || received == null) {
-			return replayLag;
-		}
-		boolean behindPrimary = received.compareTo(reference.lsn()) < 0;
-		if ((!behindPrimary && reference.seenAt().isBefore(startedAt)) || tracker.caughtUpAt == null) {
-			// Counted from the first sight of it, if it never caught up since.
-			tracker.caughtUpAt = standby.checkedAt();
-		}
-		if (!behindPrimary) {
-			return replayLag;
-		}
-		Duration stalled = Duration.between(tracker.caughtUpAt, standby.checkedAt());
-		if (stalled.compareTo(this.interval.multipliedBy(2)) <= 0) {
-			return replayLag;
-		}
-		return (replayLag == null || stalled.compareTo(replayLag) > 0) ? stalled : replayLag;
-	}
-
-	private NodeStatus judge(NodeStatus status, Tracker tracker, Instant startedAt) {
-		if (!status.reachable()) {
-			return status.judged(null, Rotation.UNREACHABLE, status.error());
-		}
-		if (status.role() != NodeRole.STANDBY) {
-			tracker.lagging = false;
-			return status.judged(null, Rotation.PRIMARY, null);
-		}
-		Long lagBytes = lagBytes(status);
-		Duration lag = lag(status, tracker, startedAt);
-		if (lag != status.replayLag()) {
-			status = status.withReplayLag(lag);
-		}
-		tracker.lagging = this.lagLimit.lagging(tracker.lagging, lag, lagBytes);
-		if (!this.readerNodes.contains(status.node())) {
-			return status.judged(lagBytes, Rotation.NOT_A_READER, null);
-		}
-		if (tracker.lagging || leftBehind(status)) {
-			return status.judged(lagBytes, Rotation.LAGGING, null);
-		}
-		if (!confirmed(status, tracker, startedAt)) {
-			// Not seen receiving from the new primary for longer than the lag limit: as
-			// far behind as a lagging standby, as far as anyone can tell.
-			boolean overdue = !this.lagLimit.maxLag().isZero() && tracker.unconfirmedSince != null
-					&& Duration.between(tracker.unconfirmedSince, status.checkedAt())
-						.compareTo(this.lagLimit.maxLag()) > 0;
-			return status.judged(lagBytes, overdue ? Rotation.LAGGING : Rotation.UNCONFIRMED, null);
-		}
-		return status.judged(lagBytes, Rotation.IN_ROTATION, null);
-	}
-
-	private @Nullable Long lagBytes(NodeStatus standby) {
-		Lsn replayed = standby.walLsn();
-		NodeStatus primary = knownPrimary();
-		return (replayed != null && primary != null) ? Math.max(0, primary.walLsn().value() - replayed.value()) : null;
-	}
-
-	/**
-	 * The position every standby should have received, and when it was seen: the
-	 * primary's; while none is reachable (every node checked), the furthest of the last
-	 * primary's and the standbys' received positions. The caller holds the lock.
-	 */
-	private @Nullable Position reference() {
-		NodeStatus primary = knownPrimary();
-		if (primary != null) {
-			this.lastPrimary = new Position(primary.walLsn(), primary.checkedAt());
-			return this.lastPrimary;
-		}
-		Position furthest = this.lastPrimary;
-		if (!this.snapshot.primaryDown()) {
-			// Not yet every node checked (startup): standbys' positions taken a moment
-			// apart say nothing yet.
-			return furthest;
-		}
-		for (NodeStatus status : this.latest.values()) {
-			Lsn received = (status.reachable() && status.role() == NodeRole.STANDBY) ? received(status) : null;
-			if (received != null && (furthest == null || received.compareTo(furthest.lsn()) > 0)) {
-				furthest = new Position(received, status.checkedAt());
-			}
-		}
-		return furthest;
-	}
-
-	/**
-	 * Whether no primary is reachable and the standby has received less than the furthest
-	 * known position. With no primary, no WAL flows and positions stand still: such a
-	 * standby lacks commits that were acknowledged (the synchronous standby, if any, has
-	 * them), however small its replay lag, and would serve reads without them once their
-	 * markers expire.
-	 */
-	private boolean leftBehind(NodeStatus standby) {
-		if (!this.snapshot.primaryDown()) {
-			return false;
-		}
-		Position reference = reference();
-		Lsn received = received(standby);
-		return reference != null && received != null && received.compareTo(reference.lsn()) < 0;
-	}
-
-	/** A WAL position and when it was seen. */
-	private record Position(Lsn lsn, Instant seenAt) {
-
-	}
-
-	/** The reachable primary whose position is known; the caller holds the lock. */
-	private @Nullable NodeStatus knownPrimary() {
-		for (NodeStatus status : this.latest.values()) {
-			if (status.isPrimary() && status.walLsn() != null) {
-				return status;
-			}
-		}
-		return null;
 	}
 
 	/** Stores a status and publishes the snapshot; the caller holds the lock. */
@@ -536,7 +363,7 @@ public final class TopologyMonitor implements AutoCloseable {
 		}
 	}
 
-	/** What the monitor keeps per node besides its latest status. */
+	/** How the monitor schedules the checks of one node, and when it became suspect. */
 	private static final class Tracker {
 
 		final AtomicBoolean checking = new AtomicBoolean();
@@ -544,38 +371,7 @@ public final class TopologyMonitor implements AutoCloseable {
 		final AtomicBoolean pending = new AtomicBoolean();
 
 		/** Guarded by the monitor's lock. */
-		boolean lagging;
-
-		/** Guarded by the monitor's lock. */
 		long suspectedAt = System.nanoTime();
-
-		/**
-		 * When the standby last had received everything the primary had; guarded by the
-		 * monitor's lock.
-		 */
-		@Nullable Instant caughtUpAt;
-
-		/**
-		 * Whether, after a change of primary, the node has yet to be seen receiving WAL;
-		 * guarded by the monitor's lock.
-		 */
-		boolean unconfirmed;
-
-		/**
-		 * What it had received when the primary changed; guarded by the monitor's lock.
-		 */
-		@Nullable Lsn unconfirmedBase;
-
-		/**
-		 * Whether {@link #unconfirmedBase} comes from a check started after the change.
-		 */
-		boolean baseSettled;
-
-		/** When the primary changed; guarded by the monitor's lock. */
-		@Nullable Instant unconfirmedSince;
-
-		/** The last status in which the node answered; guarded by the monitor's lock. */
-		@Nullable NodeStatus lastAnswered;
 
 	}
 

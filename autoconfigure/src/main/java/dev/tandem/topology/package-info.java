@@ -1,5 +1,5 @@
 /**
- * Cluster topology: a probe per node, the immutable
+ * Cluster topology: a probe per node, the judge of what each check found, the immutable
  * {@link dev.tandem.topology.TopologySnapshot} and the monitor that publishes it. Plain
  * Java: no Spring here.
  */

@@ -21,9 +21,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for the decisions of {@link TopologyMonitor}, over a scripted probe: what a check
- * finds is set by each test. The behaviour against real servers is covered by the
- * integration tests.
+ * Tests for {@link TopologyMonitor}, over a scripted probe: what a check finds is set by
+ * each test. The decisions alone are covered row by row in {@link NodeJudgeTests}; here
+ * they are seen through the monitor's threads, suspicion and listeners. The behaviour
+ * against real servers is covered by the integration tests.
  */
 class TopologyMonitorTests {
 
