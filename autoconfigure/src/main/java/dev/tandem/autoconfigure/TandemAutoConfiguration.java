@@ -18,6 +18,8 @@ import dev.tandem.consistency.ReadConsistency;
 import dev.tandem.pool.TandemPools;
 import dev.tandem.routing.FailoverListener;
 import dev.tandem.routing.ReaderDataSource;
+import dev.tandem.routing.ReaderPools;
+import dev.tandem.routing.ServerChecks;
 import dev.tandem.routing.ReaderSelector;
 import dev.tandem.routing.RoutingAdvisor;
 import dev.tandem.routing.RoutingInterceptor;
@@ -162,8 +164,8 @@ public final class TandemAutoConfiguration {
 		RoutingObserver observer = observers.getIfAvailable(() -> RoutingObserver.NONE);
 		ReadConsistency active = (consistency.mode() != ConsistencyMode.OFF) ? consistency : null;
 		WriterDataSource writer = new WriterDataSource(pools.writer(), pools.primaryGate(), observer, active);
-		ReaderDataSource reader = new ReaderDataSource(pools::reader, writer, selector, monitor::snapshot, failover,
-				observer, active);
+		ReaderDataSource reader = new ReaderDataSource(ReaderPools.of(pools), writer, selector, monitor::snapshot,
+				failover, observer, active, ServerChecks.of(monitor));
 		LazyConnectionDataSourceProxy proxy = new LazyConnectionDataSourceProxy();
 		proxy.setTargetDataSource(new TandemRoutingDataSource(writer, reader));
 		// Known defaults: the proxy must not borrow a connection to learn them, because

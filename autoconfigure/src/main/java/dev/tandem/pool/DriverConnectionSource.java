@@ -3,9 +3,11 @@ package dev.tandem.pool;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.Driver;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Properties;
@@ -13,11 +15,15 @@ import java.util.logging.Logger;
 
 import javax.sql.DataSource;
 
+import dev.tandem.url.HostAndPort;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A pool's source of new connections: pgjdbc's driver, with every connection it makes
- * kept in {@link LiveConnections} until it is closed.
+ * kept in {@link LiveConnections} until it is closed. A reader's source asks each new
+ * connection once which server it reached ({@code inet_server_addr()},
+ * {@code inet_server_port()}), so that a read through a load-balanced endpoint is held to
+ * that server's state, not the endpoint's.
  * <p>
  * The writer's source is gated (see {@link PrimaryGate}): it asks the driver only while a
  * primary is up. An attempt that fails with a connection error while the gate is up (the
@@ -29,6 +35,8 @@ import org.jspecify.annotations.Nullable;
  * insists the primary is up are reported to HikariCP.
  */
 final class DriverConnectionSource implements DataSource {
+
+	private static final String SERVER_QUERY = "SELECT host(inet_server_addr()), inet_server_port()";
 
 	private final Driver driver = new org.postgresql.Driver();
 
@@ -43,6 +51,8 @@ final class DriverConnectionSource implements DataSource {
 	private final PoolFailureListener failures;
 
 	private final long retryNanos;
+
+	private final boolean identify;
 
 	private volatile int loginTimeout = TandemPools.LOGIN_TIMEOUT_SECONDS;
 
@@ -74,6 +84,7 @@ final class DriverConnectionSource implements DataSource {
 		this.gate = gate;
 		this.failures = failures;
 		this.retryNanos = retry.toNanos();
+		this.identify = (gate == null);
 	}
 
 	@Override
@@ -132,8 +143,29 @@ final class DriverConnectionSource implements DataSource {
 		if (connection == null) {
 			throw new SQLException("pgjdbc does not accept the URL " + this.url, "08001");
 		}
-		this.live.add(connection);
+		HostAndPort server = null;
+		if (this.identify) {
+			try {
+				server = server(connection);
+			}
+			catch (SQLException ex) {
+				connection.close();
+				throw ex;
+			}
+		}
+		this.live.add(connection, server);
 		return connection;
+	}
+
+	private static @Nullable HostAndPort server(Connection connection) throws SQLException {
+		try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(SERVER_QUERY)) {
+			if (rs.next()) {
+				String address = rs.getString(1);
+				int port = rs.getInt(2);
+				return (address != null && !rs.wasNull()) ? new HostAndPort(address, port) : null;
+			}
+			return null;
+		}
 	}
 
 	@Override

@@ -2,11 +2,13 @@ package dev.tandem.pool;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Predicate;
 
+import dev.tandem.url.HostAndPort;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,15 +24,26 @@ final class LiveConnections {
 
 	private static final Logger logger = LoggerFactory.getLogger(LiveConnections.class);
 
-	private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+	/** The connections, with the server each reached, or themselves when not known. */
+	private final Map<Connection, Object> connections = new ConcurrentHashMap<>();
 
 	/**
 	 * Adds a connection the pool has just made, forgetting those closed since.
 	 * @param connection the physical connection
+	 * @param server the server it reached, when known
 	 */
-	void add(Connection connection) {
-		this.connections.removeIf(LiveConnections::closed);
-		this.connections.add(connection);
+	void add(Connection connection, @Nullable HostAndPort server) {
+		this.connections.keySet().removeIf(LiveConnections::closed);
+		this.connections.put(connection, (server != null) ? server : connection);
+	}
+
+	/**
+	 * The server a connection reached.
+	 * @param connection the physical connection
+	 * @return the server, or {@code null} when not known
+	 */
+	@Nullable HostAndPort server(Connection connection) {
+		return (this.connections.get(connection) instanceof HostAndPort server) ? server : null;
 	}
 
 	/**
@@ -41,7 +54,7 @@ final class LiveConnections {
 	 */
 	int abort(Predicate<Connection> which, Executor executor) {
 		int aborted = 0;
-		for (Connection connection : this.connections) {
+		for (Connection connection : this.connections.keySet()) {
 			if (closed(connection) || !which.test(connection)) {
 				continue;
 			}
@@ -71,8 +84,8 @@ final class LiveConnections {
 	 * @return how many
 	 */
 	int count(Predicate<Connection> which) {
-		this.connections.removeIf(LiveConnections::closed);
-		return (int) this.connections.stream().filter(which).count();
+		this.connections.keySet().removeIf(LiveConnections::closed);
+		return (int) this.connections.keySet().stream().filter(which).count();
 	}
 
 	private static boolean closed(Connection connection) {

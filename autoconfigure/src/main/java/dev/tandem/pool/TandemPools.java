@@ -20,6 +20,7 @@ import com.zaxxer.hikari.HikariPoolMXBean;
 import com.zaxxer.hikari.SQLExceptionOverride;
 import dev.tandem.url.ClusterSpec;
 import dev.tandem.url.HostAndPort;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.util.HostSpec;
 import org.slf4j.Logger;
@@ -280,6 +281,41 @@ public final class TandemPools implements AutoCloseable {
 				return false;
 			}
 		};
+	}
+
+	/**
+	 * The server a connection of a node's reader pool reached, as the server names
+	 * itself: the node's own for a host, one of several for a load-balanced endpoint.
+	 * Asked once when the connection was made; a memory read.
+	 * @param node the node of the reader pool
+	 * @param connection a connection borrowed from that pool
+	 * @return the server, or {@code null} when not known
+	 */
+	public @Nullable HostAndPort server(HostAndPort node, Connection connection) {
+		LiveConnections live = this.readerConnections.get(node);
+		if (live == null) {
+			return null;
+		}
+		try {
+			return live.server(connection.unwrap(BaseConnection.class));
+		}
+		catch (SQLException ex) {
+			return null;
+		}
+	}
+
+	/**
+	 * Retires a borrowed reader connection: closed now, not returned to the pool, which
+	 * makes a new one when it needs one. Through a load-balanced endpoint the new one may
+	 * reach another server.
+	 * @param node the node of the reader pool
+	 * @param connection the connection borrowed from that pool
+	 */
+	public void retire(HostAndPort node, Connection connection) {
+		HikariDataSource pool = this.readers.get(node);
+		if (pool != null) {
+			pool.evictConnection(connection);
+		}
 	}
 
 	/**

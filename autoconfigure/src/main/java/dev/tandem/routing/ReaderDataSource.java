@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 import dev.tandem.consistency.ReadConsistency;
 import dev.tandem.consistency.ReadRequirement;
 import dev.tandem.pool.PoolFailureListener;
+import dev.tandem.topology.JdbcNodeProbe;
 import dev.tandem.topology.Lsn;
 import dev.tandem.topology.NodeStatus;
 import dev.tandem.topology.TopologySnapshot;
@@ -37,6 +38,17 @@ import org.springframework.jdbc.datasource.AbstractDataSource;
  * has replayed it: known from the snapshot, or else checked on the borrowed connection of
  * the standby furthest ahead, polling for at most the maximum wait; else to the primary.
  * A standby that did not catch up in time is not waited on again until its next check.
+ * <p>
+ * Behind a load-balanced endpoint ({@code tandem.reader.url} on CloudNativePG's
+ * {@code -ro} service, an Aurora reader endpoint, HAProxy), each connection may reach
+ * another server. Each reader connection knows the server it reached, and a node whose
+ * connections reach servers other than the one its probe reaches is an endpoint: a read
+ * on it is held to the server its connection reached, never to the endpoint's name. A
+ * server is judged on its own, from a check made on the connection when its verdict is
+ * older than a check interval; a connection to a server that may not serve (lagging, not
+ * a standby) is retired, so that the pool's next one may reach another server, and after
+ * two such connections the read moves on to another node. A node that is one server costs
+ * no query more than before.
  */
 public class ReaderDataSource extends AbstractDataSource {
 
@@ -45,6 +57,9 @@ public class ReaderDataSource extends AbstractDataSource {
 	private static final String REPLAYED_QUERY = "SELECT pg_last_wal_replay_lsn() >= ?::pg_lsn";
 
 	private static final long POLL_NANOS = 1_000_000;
+
+	/** Connections a read may retire on one endpoint before it moves on. */
+	private static final int RETIRES_PER_NODE = 2;
 
 	private final ReaderPools pools;
 
@@ -59,6 +74,8 @@ public class ReaderDataSource extends AbstractDataSource {
 	private final RoutingObserver observer;
 
 	private final @Nullable ReadConsistency consistency;
+
+	private final @Nullable ServerChecks servers;
 
 	/**
 	 * Standbys that did not catch up in time, with the check time of their status then.
@@ -79,6 +96,26 @@ public class ReaderDataSource extends AbstractDataSource {
 	public ReaderDataSource(ReaderPools pools, WriterDataSource writer, ReaderSelector selector,
 			Supplier<TopologySnapshot> topology, PoolFailureListener failures, RoutingObserver observer,
 			@Nullable ReadConsistency consistency) {
+		this(pools, writer, selector, topology, failures, observer, consistency, null);
+	}
+
+	/**
+	 * Creates the reader side.
+	 * @param pools the read-only pool of each node
+	 * @param writer the writer side, for reads that must go to the primary while the
+	 * topology knows none
+	 * @param selector chooses the node
+	 * @param topology the latest snapshot (a memory read)
+	 * @param failures hears a reader pool that cannot give a connection
+	 * @param observer hears each decision
+	 * @param consistency read-your-writes, or {@code null} for none
+	 * @param servers judges the servers behind load-balanced endpoints, or {@code null}
+	 * to take every node for one server
+	 */
+	public ReaderDataSource(ReaderPools pools, WriterDataSource writer, ReaderSelector selector,
+			Supplier<TopologySnapshot> topology, PoolFailureListener failures, RoutingObserver observer,
+			@Nullable ReadConsistency consistency, @Nullable ServerChecks servers) {
+		this.servers = servers;
 		this.pools = pools;
 		this.writer = writer;
 		this.selector = selector;
@@ -103,7 +140,11 @@ public class ReaderDataSource extends AbstractDataSource {
 				return writerConnection();
 			}
 			Connection connection = borrow(node, read);
-			if (connection != null && hasReplayed(connection, node, choice, snapshot, read)) {
+			if (connection == null) {
+				continue;
+			}
+			NodeStatus status = serving(connection, node, snapshot, read);
+			if (status != null && hasReplayed(connection, node, status, choice, snapshot, read)) {
 				routed(choice, read);
 				return connection;
 			}
@@ -159,18 +200,18 @@ public class ReaderDataSource extends AbstractDataSource {
 	 * connection that may not serve is closed; a standby whose check fails is reported
 	 * and left out, one that did not catch up is left behind until its next check.
 	 */
-	private boolean hasReplayed(Connection connection, HostAndPort node, ReadChoice choice, TopologySnapshot snapshot,
-			Read read) throws SQLException {
+	private boolean hasReplayed(Connection connection, HostAndPort node, NodeStatus serving, ReadChoice choice,
+			TopologySnapshot snapshot, Read read) throws SQLException {
 		ReadRequirement requirement = read.requirement();
 		if (choice.reason() != ReadChoice.Reason.CONSISTENT_STANDBY || requirement == null
 				|| requirement.lsn() == null) {
 			return true;
 		}
 		Lsn lsn = requirement.lsn();
-		NodeStatus status = snapshot.node(node).orElse(null);
-		if (knownReplayed(status, lsn)) {
+		if (knownReplayed(serving, lsn)) {
 			return true;
 		}
+		NodeStatus status = snapshot.node(node).orElse(null);
 		long deadline = read.deadline();
 		boolean caughtUp;
 		try {
@@ -189,6 +230,47 @@ public class ReaderDataSource extends AbstractDataSource {
 			}
 		}
 		return caughtUp;
+	}
+
+	/**
+	 * The status a borrowed connection is held to: its node's, unless the node is an
+	 * endpoint in front of several servers; then the status of the server the connection
+	 * reached, checked on the connection when it is not known or older than a check
+	 * interval. Returns {@code null} when the connection may not serve the read: it was
+	 * retired (its server may not serve), or closed (its check failed; the node is
+	 * reported and left out).
+	 */
+	private @Nullable NodeStatus serving(Connection connection, HostAndPort node, TopologySnapshot snapshot, Read read)
+			throws SQLException {
+		NodeStatus status = snapshot.node(node).orElse(null);
+		HostAndPort server = (this.servers != null && status != null) ? this.pools.server(node, connection) : null;
+		if (server == null || (!status.isEndpoint() && (status.server() == null || server.equals(status.server())))) {
+			return status;
+		}
+		NodeStatus verdict = status.server(server);
+		if (verdict == null || verdict.checkedAt().isBefore(Instant.now().minus(this.servers.maxAge()))) {
+			Instant startedAt = Instant.now();
+			try {
+				verdict = this.servers.judge(node, JdbcNodeProbe.check(connection, node), startedAt);
+			}
+			catch (SQLException ex) {
+				connection.close();
+				this.failures.readerFailed(node, ex);
+				read.exclude(node);
+				return null;
+			}
+		}
+		ReadRequirement requirement = read.requirement();
+		boolean needsPosition = requirement != null && requirement.lsn() != null;
+		if (verdict.inRotation() && (!needsPosition || verdict.rotation().positionTrusted())) {
+			return verdict;
+		}
+		this.pools.retire(node, connection);
+		logger.debug("Retired a connection of {} that reached server {} ({})", node, server, verdict.rotation());
+		if (read.retired(node) >= RETIRES_PER_NODE) {
+			read.exclude(node);
+		}
+		return null;
 	}
 
 	/**
@@ -275,6 +357,8 @@ public class ReaderDataSource extends AbstractDataSource {
 
 		private @Nullable Set<HostAndPort> failed;
 
+		private @Nullable Map<HostAndPort, Integer> retired;
+
 		private long deadline;
 
 		private boolean waiting;
@@ -320,6 +404,17 @@ public class ReaderDataSource extends AbstractDataSource {
 		 * Leaves a node out of the read's next choices.
 		 * @return whether it was not left out already
 		 */
+		/**
+		 * Counts a connection of a node retired by this read.
+		 * @return how many it retired of that node so far
+		 */
+		int retired(HostAndPort node) {
+			if (this.retired == null) {
+				this.retired = new java.util.HashMap<>();
+			}
+			return this.retired.merge(node, 1, Integer::sum);
+		}
+
 		boolean exclude(HostAndPort node) {
 			if (this.failed == null) {
 				this.failed = new HashSet<>();

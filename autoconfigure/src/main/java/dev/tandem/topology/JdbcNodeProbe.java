@@ -26,17 +26,18 @@ import org.jspecify.annotations.Nullable;
 public final class JdbcNodeProbe implements NodeProbe, AutoCloseable {
 
 	/**
-	 * Role, WAL position, receive position, replay timestamp, and replay lag in
-	 * milliseconds. The lag is zero when everything received has been replayed, so that a
-	 * standby of an idle primary, whose last replayed commit may be hours old, does not
-	 * look behind.
+	 * Role, WAL position, receive position, replay timestamp, replay lag in milliseconds,
+	 * and the server's own address and port. The lag is zero when everything received has
+	 * been replayed, so that a standby of an idle primary, whose last replayed commit may
+	 * be hours old, does not look behind.
 	 */
 	static final String QUERY = "SELECT pg_is_in_recovery(), "
 			+ "(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text, "
 			+ "pg_last_wal_receive_lsn()::text, pg_last_xact_replay_timestamp(), "
 			+ "CASE WHEN NOT pg_is_in_recovery() THEN NULL "
 			+ "WHEN pg_last_wal_receive_lsn() IS NULL OR pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0 "
-			+ "ELSE greatest(0, (extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()) * 1000))::bigint END";
+			+ "ELSE greatest(0, (extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()) * 1000))::bigint END, "
+			+ "host(inet_server_addr()), inet_server_port()";
 
 	private final Function<HostAndPort, ClusterSpec> specs;
 
@@ -77,20 +78,35 @@ public final class JdbcNodeProbe implements NodeProbe, AutoCloseable {
 	@Override
 	public NodeStatus check(HostAndPort node) {
 		try {
-			Connection connection = connection(node);
-			try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(QUERY)) {
-				rs.next();
-				boolean inRecovery = rs.getBoolean(1);
-				Timestamp replayed = rs.getTimestamp(4);
-				long lagMillis = rs.getLong(5);
-				Duration lag = rs.wasNull() ? null : Duration.ofMillis(lagMillis);
-				return NodeStatus.answered(node, inRecovery ? NodeRole.STANDBY : NodeRole.PRIMARY, lsn(rs.getString(2)),
-						lsn(rs.getString(3)), (replayed != null) ? replayed.toInstant() : null, lag);
-			}
+			return check(connection(node), node);
 		}
 		catch (SQLException | RuntimeException ex) {
 			discard(node);
 			return NodeStatus.unreachable(node, describe(ex));
+		}
+	}
+
+	/**
+	 * Checks a node on a connection to it, as the probe does on its own.
+	 * @param connection the connection, outside any transaction
+	 * @param node the node the connection was made to
+	 * @return what the check found, with the server that answered
+	 * @throws SQLException when the check fails
+	 */
+	public static NodeStatus check(Connection connection, HostAndPort node) throws SQLException {
+		try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(QUERY)) {
+			rs.next();
+			boolean inRecovery = rs.getBoolean(1);
+			Timestamp replayed = rs.getTimestamp(4);
+			long lagMillis = rs.getLong(5);
+			Duration lag = rs.wasNull() ? null : Duration.ofMillis(lagMillis);
+			String address = rs.getString(6);
+			int port = rs.getInt(7);
+			HostAndPort server = (address != null && !rs.wasNull()) ? new HostAndPort(address, port) : null;
+			return NodeStatus
+				.answered(node, inRecovery ? NodeRole.STANDBY : NodeRole.PRIMARY, lsn(rs.getString(2)),
+						lsn(rs.getString(3)), (replayed != null) ? replayed.toInstant() : null, lag)
+				.withServer(server);
 		}
 	}
 

@@ -34,6 +34,9 @@ final class NodeJudge {
 
 	private final Map<HostAndPort, Memory> memories = new LinkedHashMap<>();
 
+	/** What it remembers of each server seen behind an endpoint, by the server's name. */
+	private final Map<HostAndPort, Memory> serverMemories = new LinkedHashMap<>();
+
 	/** The last primary seen, kept while none is reachable. */
 	private @Nullable Position lastPrimary;
 
@@ -68,7 +71,7 @@ final class NodeJudge {
 	Verdict judge(NodeStatus checked, Instant startedAt, TopologySnapshot current) {
 		HostAndPort node = checked.node();
 		Memory memory = memory(node);
-		NodeStatus status = judged(checked, memory, startedAt, current);
+		NodeStatus status = judged(checked, memory, startedAt, current, this.readerNodes.contains(node));
 		NodeStatus lastAnswered = memory.lastAnswered;
 		if (!status.reachable()) {
 			return new Verdict(status, null, List.of());
@@ -81,6 +84,26 @@ final class NodeJudge {
 		return new Verdict(status, lastAnswered, unconfirmed);
 	}
 
+	/**
+	 * Judges what a check of one server behind an endpoint found, on its own, as a node
+	 * is judged: its own lag, with the same limits and the same hysteresis, and its own
+	 * confirmation after a new primary. A read that reaches that server through the
+	 * endpoint is held to this verdict, not the endpoint's.
+	 * @param endpoint the node the server was reached through
+	 * @param checked what the check found, with the server's name as its node
+	 * @param startedAt when the check started
+	 * @param current the latest status of every node
+	 * @return the server's verdict
+	 */
+	NodeStatus judgeServer(HostAndPort endpoint, NodeStatus checked, Instant startedAt, TopologySnapshot current) {
+		Memory memory = this.serverMemories.computeIfAbsent(checked.node(), (server) -> new Memory());
+		NodeStatus status = judged(checked, memory, startedAt, current, this.readerNodes.contains(endpoint));
+		if (status.reachable()) {
+			memory.lastAnswered = status;
+		}
+		return status;
+	}
+
 	private Memory memory(HostAndPort node) {
 		Memory memory = this.memories.get(node);
 		if (memory == null) {
@@ -89,7 +112,8 @@ final class NodeJudge {
 		return memory;
 	}
 
-	private NodeStatus judged(NodeStatus status, Memory memory, Instant startedAt, TopologySnapshot current) {
+	private NodeStatus judged(NodeStatus status, Memory memory, Instant startedAt, TopologySnapshot current,
+			boolean reader) {
 		if (!status.reachable()) {
 			return status.judged(null, Rotation.UNREACHABLE, status.error());
 		}
@@ -103,7 +127,7 @@ final class NodeJudge {
 			status = status.withReplayLag(lag);
 		}
 		memory.lagging = this.lagLimit.lagging(memory.lagging, lag, lagBytes);
-		if (!this.readerNodes.contains(status.node())) {
+		if (!reader) {
 			return status.judged(lagBytes, Rotation.NOT_A_READER, null);
 		}
 		if (memory.lagging || leftBehind(status, current)) {
@@ -129,13 +153,10 @@ final class NodeJudge {
 	private List<NodeStatus> newPrimary(HostAndPort primary, TopologySnapshot current) {
 		Instant now = this.clock.instant();
 		List<NodeStatus> unconfirmed = new ArrayList<>();
+		this.serverMemories.values().forEach((memory) -> unconfirm(memory, now));
 		this.memories.forEach((node, memory) -> {
 			if (!node.equals(primary)) {
-				memory.unconfirmed = true;
-				memory.baseSettled = false;
-				memory.unconfirmedSince = now;
-				NodeStatus last = memory.lastAnswered;
-				memory.unconfirmedBase = (last != null && last.role() == NodeRole.STANDBY) ? received(last) : null;
+				unconfirm(memory, now);
 				current.node(node)
 					.filter((status) -> status.isStandby() && status.rotation() == Rotation.IN_ROTATION)
 					.ifPresent(
@@ -143,6 +164,14 @@ final class NodeJudge {
 			}
 		});
 		return unconfirmed;
+	}
+
+	private static void unconfirm(Memory memory, Instant now) {
+		memory.unconfirmed = true;
+		memory.baseSettled = false;
+		memory.unconfirmedSince = now;
+		NodeStatus last = memory.lastAnswered;
+		memory.unconfirmedBase = (last != null && last.role() == NodeRole.STANDBY) ? received(last) : null;
 	}
 
 	private static @Nullable Lsn received(NodeStatus standby) {

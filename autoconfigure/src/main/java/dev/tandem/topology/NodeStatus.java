@@ -2,6 +2,7 @@ package dev.tandem.topology;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import dev.tandem.url.HostAndPort;
 import org.jspecify.annotations.Nullable;
@@ -24,10 +25,43 @@ import org.jspecify.annotations.Nullable;
  * @param rotation whether the node serves reads, and if not, why not
  * @param checkedAt when the check finished
  * @param error why the check failed or the node is suspect, when it did or is
+ * @param server the server that answered, as it names itself ({@code inet_server_addr()}
+ * and {@code inet_server_port()}), when known: behind a load-balanced endpoint, not the
+ * node's own address
+ * @param servers for a node that turned out to be an endpoint in front of several servers
+ * (connections to it reached more than one), the latest status of each server seen behind
+ * it, each judged on its own; empty for a node that is one server
  */
 public record NodeStatus(HostAndPort node, boolean reachable, NodeRole role, @Nullable Lsn walLsn,
 		@Nullable Lsn receiveLsn, @Nullable Instant replayTimestamp, @Nullable Duration replayLag,
-		@Nullable Long lagBytes, Rotation rotation, Instant checkedAt, @Nullable String error) {
+		@Nullable Long lagBytes, Rotation rotation, Instant checkedAt, @Nullable String error,
+		@Nullable HostAndPort server, List<NodeStatus> servers) {
+
+	public NodeStatus {
+		servers = List.copyOf(servers);
+	}
+
+	/**
+	 * A status of a node that is one server, or whose server is not known.
+	 * @param node the node checked
+	 * @param reachable whether the check got an answer
+	 * @param role the role the node reported
+	 * @param walLsn the primary's current WAL position, or the standby's replay position
+	 * @param receiveLsn on a standby, the last WAL position received
+	 * @param replayTimestamp on a standby, the commit time of the last replayed
+	 * transaction
+	 * @param replayLag on a standby, the replay lag in time
+	 * @param lagBytes on a standby, the replay lag in bytes
+	 * @param rotation whether the node serves reads
+	 * @param checkedAt when the check finished
+	 * @param error why the check failed or the node is suspect
+	 */
+	public NodeStatus(HostAndPort node, boolean reachable, NodeRole role, @Nullable Lsn walLsn,
+			@Nullable Lsn receiveLsn, @Nullable Instant replayTimestamp, @Nullable Duration replayLag,
+			@Nullable Long lagBytes, Rotation rotation, Instant checkedAt, @Nullable String error) {
+		this(node, reachable, role, walLsn, receiveLsn, replayTimestamp, replayLag, lagBytes, rotation, checkedAt,
+				error, null, List.of());
+	}
 
 	/**
 	 * Status of a node that has not been checked yet.
@@ -77,7 +111,59 @@ public record NodeStatus(HostAndPort node, boolean reachable, NodeRole role, @Nu
 	 */
 	public NodeStatus judged(@Nullable Long lagBytes, Rotation rotation, @Nullable String error) {
 		return new NodeStatus(this.node, this.reachable, this.role, this.walLsn, this.receiveLsn, this.replayTimestamp,
-				this.replayLag, lagBytes, rotation, this.checkedAt, error);
+				this.replayLag, lagBytes, rotation, this.checkedAt, error, this.server, this.servers);
+	}
+
+	/**
+	 * This status with the server that answered.
+	 * @param server the server, as it names itself
+	 * @return the new status
+	 */
+	public NodeStatus withServer(@Nullable HostAndPort server) {
+		return new NodeStatus(this.node, this.reachable, this.role, this.walLsn, this.receiveLsn, this.replayTimestamp,
+				this.replayLag, this.lagBytes, this.rotation, this.checkedAt, this.error, server, this.servers);
+	}
+
+	/**
+	 * This status with the servers seen behind the node.
+	 * @param servers the status of each server
+	 * @return the new status
+	 */
+	public NodeStatus withServers(List<NodeStatus> servers) {
+		return new NodeStatus(this.node, this.reachable, this.role, this.walLsn, this.receiveLsn, this.replayTimestamp,
+				this.replayLag, this.lagBytes, this.rotation, this.checkedAt, this.error, this.server, servers);
+	}
+
+	/**
+	 * This status with another WAL position and rotation, for an endpoint whose servers
+	 * decide them.
+	 */
+	NodeStatus withPosition(@Nullable Lsn walLsn, Rotation rotation) {
+		return new NodeStatus(this.node, this.reachable, this.role, walLsn, this.receiveLsn, this.replayTimestamp,
+				this.replayLag, this.lagBytes, rotation, this.checkedAt, this.error, this.server, this.servers);
+	}
+
+	/**
+	 * Whether the node is an endpoint in front of several servers, each with its own
+	 * status.
+	 * @return whether servers were seen behind it
+	 */
+	public boolean isEndpoint() {
+		return !this.servers.isEmpty();
+	}
+
+	/**
+	 * The latest status of one server seen behind this endpoint.
+	 * @param server the server, as it names itself
+	 * @return its status, or {@code null} when it was not seen
+	 */
+	public @Nullable NodeStatus server(HostAndPort server) {
+		for (NodeStatus status : this.servers) {
+			if (status.node().equals(server)) {
+				return status;
+			}
+		}
+		return null;
 	}
 
 	/**
@@ -87,7 +173,7 @@ public record NodeStatus(HostAndPort node, boolean reachable, NodeRole role, @Nu
 	 */
 	public NodeStatus withReplayLag(@Nullable Duration replayLag) {
 		return new NodeStatus(this.node, this.reachable, this.role, this.walLsn, this.receiveLsn, this.replayTimestamp,
-				replayLag, this.lagBytes, this.rotation, this.checkedAt, this.error);
+				replayLag, this.lagBytes, this.rotation, this.checkedAt, this.error, this.server, this.servers);
 	}
 
 	/**

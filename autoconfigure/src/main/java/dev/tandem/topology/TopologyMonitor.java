@@ -267,6 +267,16 @@ public final class TopologyMonitor implements AutoCloseable {
 			}
 			NodeJudge.Verdict verdict = this.judge.judge(checked, startedAt, this.snapshot);
 			NodeStatus status = verdict.status();
+			if (previous.isEndpoint()) {
+				// The probe reached one of the endpoint's servers: a check of that
+				// server.
+				List<NodeStatus> servers = previous.servers();
+				if (status.reachable() && status.server() != null) {
+					servers = replaced(servers,
+							this.judge.judgeServer(node, asServer(checked), startedAt, this.snapshot));
+				}
+				status = endpoint(status, servers);
+			}
 			logTransition(previous, status);
 			store(status);
 			NodeStatus roleChangedFrom = verdict.roleChangedFrom();
@@ -282,6 +292,100 @@ public final class TopologyMonitor implements AutoCloseable {
 				}
 			}
 		}
+	}
+
+	/**
+	 * Judges what a check of one server behind an endpoint found, made on a connection
+	 * that reached it through the endpoint, and publishes it beneath the endpoint: the
+	 * first server other than the one the probe reaches makes the node an endpoint, whose
+	 * servers are each held to the lag limit on their own.
+	 * @param endpoint the node the connection was made to
+	 * @param checked what the check found; its node is the endpoint and its server the
+	 * server that answered
+	 * @param startedAt when the check started
+	 * @return the server's verdict, its node being the server
+	 */
+	public NodeStatus serverChecked(HostAndPort endpoint, NodeStatus checked, Instant startedAt) {
+		synchronized (this.latest) {
+			NodeStatus current = this.latest.get(endpoint);
+			if (current == null || checked.server() == null) {
+				throw new IllegalArgumentException("No server of a known node was checked: " + checked);
+			}
+			List<NodeStatus> servers = current.servers();
+			if (servers.isEmpty()) {
+				if (checked.server().equals(current.server())) {
+					// Still the server the probe reaches: not (yet) an endpoint.
+					return asServer(current);
+				}
+				logger.info(
+						"Node {} is an endpoint in front of several servers ({} and {}); "
+								+ "each is held to the lag limit on its own",
+						endpoint, current.server(), checked.server());
+				if (current.reachable() && current.server() != null) {
+					servers = List.of(this.judge.judgeServer(endpoint, asServer(current), startedAt, this.snapshot));
+				}
+			}
+			NodeStatus server = this.judge.judgeServer(endpoint, asServer(checked), startedAt, this.snapshot);
+			NodeStatus before = current.server(server.node());
+			if (before != null && before.inRotation() != server.inRotation()) {
+				logger.info("Server {} behind {} {} the reader rotation ({})", server.node(), endpoint,
+						server.inRotation() ? "rejoins" : "leaves",
+						server.inRotation() ? describeLag(server) : server.rotation());
+			}
+			store(endpoint(current, replaced(servers, server)));
+			return server;
+		}
+	}
+
+	/**
+	 * The endpoint's status with its servers: in rotation while any server seen lately
+	 * is, at the position of the one furthest ahead (the read itself is held to the
+	 * server its connection reached); else as its servers are.
+	 */
+	private NodeStatus endpoint(NodeStatus status, List<NodeStatus> servers) {
+		NodeStatus withServers = status.withServers(servers);
+		if (!status.isStandby() || status.rotation() == Rotation.SUSPECT) {
+			return withServers;
+		}
+		Instant recent = this.clock.instant().minus(this.interval.multipliedBy(3));
+		NodeStatus best = null;
+		NodeStatus any = null;
+		for (NodeStatus server : servers) {
+			if (!server.checkedAt().isAfter(recent)) {
+				continue;
+			}
+			any = (any != null) ? any : server;
+			if (server.inRotation() && (best == null || (server.walLsn() != null
+					&& (best.walLsn() == null || server.walLsn().compareTo(best.walLsn()) > 0)))) {
+				best = server;
+			}
+		}
+		if (best != null) {
+			return withServers.withPosition(best.walLsn(), best.rotation());
+		}
+		return (any != null) ? withServers.withPosition(status.walLsn(), any.rotation()) : withServers;
+	}
+
+	private static List<NodeStatus> replaced(List<NodeStatus> servers, NodeStatus server) {
+		List<NodeStatus> replaced = new ArrayList<>(servers.size() + 1);
+		boolean found = false;
+		for (NodeStatus existing : servers) {
+			boolean same = existing.node().equals(server.node());
+			replaced.add(same ? server : existing);
+			found |= same;
+		}
+		if (!found) {
+			replaced.add(server);
+		}
+		return replaced;
+	}
+
+	/** A check of a node as a check of the server that answered it. */
+	private static NodeStatus asServer(NodeStatus status) {
+		HostAndPort server = (status.server() != null) ? status.server() : status.node();
+		return new NodeStatus(server, status.reachable(), status.role(), status.walLsn(), status.receiveLsn(),
+				status.replayTimestamp(), status.replayLag(), status.lagBytes(), status.rotation(), status.checkedAt(),
+				status.error(), server, List.of());
 	}
 
 	private static void logTransition(NodeStatus previous, NodeStatus status) {

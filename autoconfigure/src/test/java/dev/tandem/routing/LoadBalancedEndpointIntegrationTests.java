@@ -1,0 +1,341 @@
+package dev.tandem.routing;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.tandem.testkit.PostgresCluster;
+import dev.tandem.testkit.PostgresClusterExtension;
+import dev.tandem.testkit.PostgresNode;
+import dev.tandem.testkit.TcpBalancer;
+import dev.tandem.topology.NodeStatus;
+import dev.tandem.topology.TopologyMonitor;
+import dev.tandem.url.HostAndPort;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A reader endpoint that is a round-robin TCP balancer over two standbys (as a
+ * CloudNativePG {@code -ro} service, an Aurora reader endpoint or an HAProxy port would
+ * be), with replay paused on one of them: every new connection may reach either server,
+ * and the probe reaches only one. Reads are held to the server their connection reached.
+ * Asks the serving server ({@code inet_server_port()}, {@code pg_is_in_recovery()}).
+ * Figures are logged on lines starting with {@code ENDPOINT}.
+ */
+@SpringBootTest(classes = LoadBalancedEndpointIntegrationTests.App.class,
+		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = {
+				"spring.autoconfigure.exclude="
+						+ "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration,"
+						+ "org.springframework.boot.data.jpa.autoconfigure.DataJpaRepositoriesAutoConfiguration,"
+						+ "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration,"
+						+ "org.springframework.boot.liquibase.autoconfigure.LiquibaseAutoConfiguration",
+				"tandem.consistency.store=memory", "tandem.consistency.key-header=X-User",
+				"tandem.topology.check-interval=500ms" })
+class LoadBalancedEndpointIntegrationTests {
+
+	private static final Logger logger = LoggerFactory.getLogger(LoadBalancedEndpointIntegrationTests.class);
+
+	/** How long after its write each read is made, as users measured it. */
+	private static final Duration READ_AFTER = Duration.ofMillis(1500);
+
+	private static final Duration WAIT = Duration.ofSeconds(20);
+
+	private static final int WRITES = 8;
+
+	@RegisterExtension
+	static final PostgresClusterExtension cluster = PostgresClusterExtension.withStandbys(2);
+
+	private static TcpBalancer balancer;
+
+	private static final JsonMapper json = JsonMapper.builder().build();
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	@Value("${local.server.port}")
+	private int port;
+
+	@Autowired
+	private TopologyMonitor monitor;
+
+	@DynamicPropertySource
+	static void tandem(DynamicPropertyRegistry registry) {
+		registry.add("tandem.writer.url", () -> cluster.cluster().primary().libpqUrl());
+		registry.add("tandem.reader.url", () -> balancer().libpqUrl(cluster.cluster()));
+	}
+
+	private static synchronized TcpBalancer balancer() {
+		if (balancer == null) {
+			balancer = TcpBalancer.forNodes(cluster.cluster().standbys());
+		}
+		return balancer;
+	}
+
+	@BeforeAll
+	static void createTable() throws SQLException {
+		try (Connection connection = cluster.cluster().primary().connect();
+				Statement statement = connection.createStatement()) {
+			statement.execute("CREATE TABLE thing (id bigserial PRIMARY KEY)");
+			statement.execute("CREATE TABLE event (id bigserial PRIMARY KEY, n int NOT NULL)");
+		}
+	}
+
+	@AfterEach
+	void resume() {
+		cluster.cluster().standbys().forEach(PostgresNode::resumeReplay);
+	}
+
+	@AfterAll
+	static void closeBalancer() {
+		if (balancer != null) {
+			balancer.close();
+			balancer = null;
+		}
+	}
+
+	@ParameterizedTest(name = "replay paused on standby {0}")
+	@ValueSource(ints = { 0, 1 })
+	void readsWithATokenOrAMarkerNeverMissTheirWriteWhicheverServerTheEndpointReaches(int paused) throws Exception {
+		PostgresNode pausedNode = cluster.cluster().standbys().get(paused);
+		PostgresNode runningNode = cluster.cluster().standbys().get(1 - paused);
+		warmUp();
+		pausedNode.pauseReplay();
+		List<Read> reads = new ArrayList<>();
+		for (int i = 0; i < WRITES; i++) {
+			HttpResponse<String> api = send(post("/things"));
+			String token = api.headers().firstValue("X-Read-After").orElseThrow();
+			reads.add(new Read("header", id(api), get("/things/" + id(api)).header("X-Read-After", token)));
+			HttpResponse<String> form = send(post("/form/things"));
+			assertThat(form.statusCode()).isEqualTo(303);
+			String setCookie = form.headers().firstValue("Set-Cookie").orElseThrow();
+			String location = form.headers().firstValue("Location").orElseThrow();
+			reads.add(new Read("cookie", Long.parseLong(location.substring(location.lastIndexOf('/') + 1)),
+					get(location).header("Cookie", setCookie.substring(0, setCookie.indexOf(';')))));
+			String user = "user-" + paused + "-" + i;
+			HttpResponse<String> keyed = send(post("/things").header("X-User", user));
+			reads.add(new Read("marker", id(keyed), get("/things/" + id(keyed)).header("X-User", user)));
+		}
+		// Each read comes 1.5 s after its write: the condition under test, not a wait.
+		Thread.sleep(READ_AFTER.toMillis());
+		Map<String, AtomicInteger> served = new ConcurrentHashMap<>();
+		List<String> stale = new ArrayList<>();
+		for (Read read : reads) {
+			Map<String, Object> found = body(send(read.request()));
+			int port = ((Number) found.get("port")).intValue();
+			served
+				.computeIfAbsent(
+						port == pausedNode.port() ? "paused standby"
+								: (port == runningNode.port()) ? "running standby" : "primary",
+						(key) -> new AtomicInteger())
+				.incrementAndGet();
+			if (!Boolean.TRUE.equals(found.get("found"))) {
+				stale.add(read.kind() + " read of " + read.id() + " on port " + port);
+			}
+		}
+		logger.info(
+				"ENDPOINT replay paused on standby {}: {} reads 1.5 s after their write ({} each by header, "
+						+ "cookie and marker), served by {}, stale {}",
+				paused, reads.size(), WRITES, served, stale.size());
+		assertThat(stale).isEmpty();
+		assertThat(served).doesNotContainKey("paused standby");
+	}
+
+	@Test
+	void theEndpointShowsTheServersSeenBehindIt() throws Exception {
+		warmUp();
+		HostAndPort endpoint = new HostAndPort(balancer().host(), balancer().port());
+		await().atMost(WAIT).untilAsserted(() -> {
+			NodeStatus status = this.monitor.snapshot().node(endpoint).orElseThrow();
+			assertThat(status.isEndpoint()).isTrue();
+			assertThat(status.servers()).extracting((server) -> server.node().port())
+				.containsExactlyInAnyOrderElementsOf(
+						cluster.cluster().standbys().stream().map(PostgresNode::port).toList());
+		});
+	}
+
+	@ParameterizedTest(name = "replay paused on standby {0}")
+	@ValueSource(ints = { 0, 1 })
+	void plainReadsSeeARowWrittenTwoAndAHalfSecondsEarlierWithAOneSecondLagLimit(int paused) throws Exception {
+		PostgresCluster postgres = cluster.cluster();
+		PostgresNode pausedNode = postgres.standbys().get(paused);
+		PostgresNode runningNode = postgres.standbys().get(1 - paused);
+		ClusterWork
+			.runner(postgres.primary().libpqUrl(), "tandem.writer.url=" + postgres.primary().libpqUrl(),
+					"tandem.reader.url=" + balancer().libpqUrl(postgres), "tandem.reads.max-lag=1s")
+			.run((context) -> {
+				ClusterWork.Work work = context.getBean(ClusterWork.Work.class);
+				for (int i = 0; i < 20; i++) {
+					work.read();
+				}
+				int base = 100_000 * (paused + 1);
+				Map<Integer, Long> written = new ConcurrentHashMap<>();
+				AtomicInteger next = new AtomicInteger(base);
+				Load writes = new Load("writer", 1, Duration.ofMillis(20), () -> {
+					int n = next.getAndIncrement();
+					work.insert(n);
+					written.put(n, System.nanoTime());
+					return null;
+				});
+				int reads = 0;
+				int onRunning = 0;
+				List<Integer> stale = new ArrayList<>();
+				try (writes) {
+					pausedNode.pauseReplay();
+					long pausedAt = System.nanoTime();
+					long end = pausedAt + Duration.ofSeconds(5).toNanos();
+					long readFrom = pausedAt + Duration.ofMillis(2500).toNanos();
+					await().atMost(WAIT).until(() -> System.nanoTime() - readFrom >= 0);
+					while (System.nanoTime() - end < 0) {
+						long cutoff = System.nanoTime() - Duration.ofMillis(2500).toNanos();
+						int row = written.entrySet()
+							.stream()
+							.filter((entry) -> entry.getValue() - cutoff <= 0)
+							.mapToInt(Map.Entry::getKey)
+							.max()
+							.orElseThrow();
+						int[] found = work.find(row);
+						reads++;
+						onRunning += (found[1] == runningNode.port()) ? 1 : 0;
+						if (found[0] == 0) {
+							stale.add(row);
+						}
+					}
+				}
+				logger.info(
+						"ENDPOINT max-lag 1s, replay paused on standby {}: {} plain reads of rows written 2.5 s "
+								+ "earlier, {} on the running standby, stale {}",
+						paused, reads, onRunning, stale.size());
+				assertThat(stale).isEmpty();
+				assertThat(reads).isPositive();
+			});
+	}
+
+	private void warmUp() throws Exception {
+		for (int i = 0; i < 10; i++) {
+			send(get("/things/0"));
+		}
+	}
+
+	private static long id(HttpResponse<String> response) {
+		return ((Number) body(response).get("id")).longValue();
+	}
+
+	private HttpRequest.Builder get(String path) {
+		return HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path)).GET();
+	}
+
+	private HttpRequest.Builder post(String path) {
+		return HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
+			.POST(HttpRequest.BodyPublishers.noBody());
+	}
+
+	private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Map<String, Object> body(HttpResponse<String> response) {
+		return json.readValue(response.body(), Map.class);
+	}
+
+	private record Read(String kind, long id, HttpRequest.Builder request) {
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	@Import({ Things.class, ThingController.class })
+	static class App {
+
+	}
+
+	@Service
+	static class Things {
+
+		private final JdbcTemplate jdbc;
+
+		Things(JdbcTemplate jdbc) {
+			this.jdbc = jdbc;
+		}
+
+		@Transactional
+		public long create() {
+			return this.jdbc.queryForObject("INSERT INTO thing DEFAULT VALUES RETURNING id", Long.class);
+		}
+
+		@Transactional(readOnly = true)
+		public Map<String, Object> find(long id) {
+			return this.jdbc.queryForMap("SELECT EXISTS (SELECT 1 FROM thing WHERE id = ?) AS found, "
+					+ "pg_is_in_recovery() AS standby, inet_server_port() AS port", id);
+		}
+
+	}
+
+	@RestController
+	static class ThingController {
+
+		private final Things things;
+
+		ThingController(Things things) {
+			this.things = things;
+		}
+
+		@PostMapping("/things")
+		Map<String, Object> create() {
+			return Map.of("id", this.things.create());
+		}
+
+		@PostMapping("/form/things")
+		ResponseEntity<Void> createFromForm() {
+			long id = this.things.create();
+			return ResponseEntity.status(HttpStatus.SEE_OTHER).header("Location", "/things/" + id).build();
+		}
+
+		@GetMapping("/things/{id}")
+		Map<String, Object> find(@PathVariable long id) {
+			return this.things.find(id);
+		}
+
+	}
+
+}
