@@ -130,10 +130,16 @@ public class TandemEndpoint {
 	 * @param replayTimestamp commit time of the last transaction the standby replayed
 	 * @param checkedAt when the last check finished
 	 * @param error why the last check failed, or why the standby is suspect
+	 * @param server the server that answered the last check, as it names itself
+	 * ({@code address:port}); behind a load-balanced endpoint, one of its servers
+	 * @param servers for a load-balanced endpoint, each server seen behind it, judged on
+	 * its own (a read is held to the server its connection reached); empty for a node
+	 * that is one server
 	 */
 	public record NodeDescriptor(String node, String role, boolean reachable, String state, boolean inRotation,
 			@Nullable Long lagBytes, @Nullable Double lagSeconds, @Nullable String walLsn, @Nullable String receiveLsn,
-			@Nullable String replayTimestamp, @Nullable String checkedAt, @Nullable String error) {
+			@Nullable String replayTimestamp, @Nullable String checkedAt, @Nullable String error,
+			@Nullable String server, List<NodeDescriptor> servers) {
 
 		static NodeDescriptor of(NodeStatus status) {
 			return new NodeDescriptor(status.node().toString(), status.role().toString(), status.reachable(),
@@ -141,7 +147,8 @@ public class TandemEndpoint {
 					(status.walLsn() != null) ? status.walLsn().toString() : null,
 					(status.receiveLsn() != null) ? status.receiveLsn().toString() : null,
 					NodeFacts.timestamp(status.replayTimestamp()), NodeFacts.timestamp(status.checkedAt()),
-					status.error());
+					status.error(), (status.server() != null) ? status.server().toString() : null,
+					status.servers().stream().map(NodeDescriptor::of).toList());
 		}
 
 	}

@@ -61,6 +61,20 @@ public final class TandemHealthContributor implements CompositeHealthContributor
 	 */
 	static Health health(NodeStatus status) {
 		Health.Builder health = status.reachable() ? Health.up() : Health.down();
+		details(health, status);
+		if (status.isEndpoint()) {
+			Map<String, Object> servers = new LinkedHashMap<>();
+			for (NodeStatus server : status.servers()) {
+				Health.Builder details = Health.up();
+				details(details, server);
+				servers.put(server.node().toString(), details.build().getDetails());
+			}
+			health.withDetail("servers", servers);
+		}
+		return health.build();
+	}
+
+	private static void details(Health.Builder health, NodeStatus status) {
 		health.withDetail("role", status.role().toString());
 		health.withDetail("state", status.rotation().toString());
 		health.withDetail("inRotation", status.inRotation());
@@ -69,7 +83,8 @@ public final class TandemHealthContributor implements CompositeHealthContributor
 		detail(health, "walLsn", (status.walLsn() != null) ? status.walLsn().toString() : null);
 		detail(health, "checkedAt", NodeFacts.timestamp(status.checkedAt()));
 		detail(health, "error", status.error());
-		return health.build();
+		detail(health, "server", (status.server() != null && !status.server().equals(status.node()))
+				? status.server().toString() : null);
 	}
 
 	private static void detail(Health.Builder health, String key, @Nullable Object value) {

@@ -2,7 +2,8 @@ package dev.tandem.actuate;
 
 /**
  * Names and tags of Tandem's Micrometer meters, in one place. Tag values come from small
- * fixed sets: the nodes of the configured cluster, two targets and seven reasons.
+ * fixed sets: the nodes of the configured cluster, the servers seen behind its
+ * load-balanced endpoints, two targets and seven reasons.
  * <p>
  * Each pool also reports HikariCP's standard {@code hikaricp.*} meters, tagged
  * {@code pool=tandem-writer} or {@code pool=tandem-reader-<host>-<port>}.
@@ -38,11 +39,30 @@ public final class TandemMeters {
 	/** Gauge, 1 when the node serves reads as a standby, else 0; tagged {@link #NODE}. */
 	public static final String NODE_IN_ROTATION = "tandem.node.in.rotation";
 
+	/**
+	 * Gauge of the replay lag in seconds of a server seen behind a load-balanced
+	 * endpoint, tagged {@link #NODE} (the endpoint) and {@link #SERVER}; {@code NaN} when
+	 * unknown. Registered when the server is first seen.
+	 */
+	public static final String SERVER_LAG = "tandem.server.lag";
+
+	/**
+	 * Gauge, 1 when a server seen behind a load-balanced endpoint serves reads, else 0;
+	 * tagged {@link #NODE} and {@link #SERVER}.
+	 */
+	public static final String SERVER_IN_ROTATION = "tandem.server.in.rotation";
+
 	/** Gauge of the number of standbys that serve reads. */
 	public static final String READERS_IN_ROTATION = "tandem.readers.in.rotation";
 
 	/** Tag: the node, {@code host:port} ({@code [v6]:port} for an IPv6 address). */
 	public static final String NODE = "node";
+
+	/**
+	 * Tag: a server behind a load-balanced endpoint, {@code address:port} as the server
+	 * names itself.
+	 */
+	public static final String SERVER = "server";
 
 	/**
 	 * Tag: where a connection went, {@link #TARGET_PRIMARY} or {@link #TARGET_STANDBY}.

@@ -1,18 +1,22 @@
 package dev.tandem.actuate;
 
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import dev.tandem.topology.NodeStatus;
 import dev.tandem.topology.TopologyListener;
 import dev.tandem.topology.TopologyMonitor;
+import dev.tandem.topology.TopologySnapshot;
 import dev.tandem.url.HostAndPort;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Gauges of every node's lag and rotation, read from the monitor's latest snapshot (a
@@ -65,6 +69,7 @@ public final class TopologyMetrics implements MeterBinder {
 			.strongReference(true)
 			.register(registry);
 		this.monitor.addListener(new RoleChanges(Map.copyOf(roleChanges)));
+		this.monitor.addListener(new ServerMeters(registry));
 	}
 
 	private double lagSeconds(HostAndPort node) {
@@ -84,6 +89,64 @@ public final class TopologyMetrics implements MeterBinder {
 
 	private double readersInRotation() {
 		return this.monitor.snapshot().inRotation().size();
+	}
+
+	private double serverLagSeconds(HostAndPort node, HostAndPort server) {
+		NodeStatus status = serverStatus(node, server);
+		return (status != null && status.replayLag() != null) ? NodeFacts.seconds(status.replayLag()) : Double.NaN;
+	}
+
+	private double serverInRotation(HostAndPort node, HostAndPort server) {
+		NodeStatus status = serverStatus(node, server);
+		return (status != null && status.inRotation()) ? 1 : 0;
+	}
+
+	private @Nullable NodeStatus serverStatus(HostAndPort node, HostAndPort server) {
+		NodeStatus status = NodeFacts.status(this.monitor.snapshot(), node);
+		return (status != null) ? status.server(server) : null;
+	}
+
+	/**
+	 * Registers the meters of each server when it is first seen behind an endpoint;
+	 * called under the monitor's lock.
+	 */
+	private final class ServerMeters implements TopologyListener {
+
+		private final MeterRegistry registry;
+
+		private final Set<HostAndPort> registered = new HashSet<>();
+
+		ServerMeters(MeterRegistry registry) {
+			this.registry = registry;
+		}
+
+		@Override
+		public void snapshotPublished(TopologySnapshot snapshot) {
+			for (NodeStatus status : snapshot.nodes()) {
+				for (NodeStatus server : status.servers()) {
+					if (this.registered.add(server.node())) {
+						register(status.node(), server.node());
+					}
+				}
+			}
+		}
+
+		private void register(HostAndPort node, HostAndPort server) {
+			Gauge.builder(TandemMeters.SERVER_LAG, () -> serverLagSeconds(node, server))
+				.description("Replay lag of a server behind a load-balanced endpoint; NaN when unknown")
+				.baseUnit("seconds")
+				.tag(TandemMeters.NODE, node.toString())
+				.tag(TandemMeters.SERVER, server.toString())
+				.strongReference(true)
+				.register(this.registry);
+			Gauge.builder(TandemMeters.SERVER_IN_ROTATION, () -> serverInRotation(node, server))
+				.description("1 when a server behind a load-balanced endpoint serves reads, else 0")
+				.tag(TandemMeters.NODE, node.toString())
+				.tag(TandemMeters.SERVER, server.toString())
+				.strongReference(true)
+				.register(this.registry);
+		}
+
 	}
 
 	/** Counts role changes; called under the monitor's lock, so it only increments. */

@@ -223,13 +223,27 @@ public class ReaderDataSource extends AbstractDataSource {
 			read.exclude(node);
 			return false;
 		}
-		if (!caughtUp) {
-			connection.close();
-			if (status == null) {
-				read.requirePrimary("standby no longer in the topology");
+		if (caughtUp) {
+			return true;
+		}
+		if (!serving.node().equals(node)) {
+			// A server behind an endpoint: the pool's next connection may reach one that
+			// has the write. After a few, the endpoint is left behind like a standby.
+			this.pools.retire(node, connection);
+			if (read.retired(node) < RETIRES_PER_NODE) {
+				return false;
 			}
 		}
-		return caughtUp;
+		else {
+			connection.close();
+		}
+		if (status == null) {
+			read.requirePrimary("standby no longer in the topology");
+		}
+		else {
+			this.behind.put(node, status.checkedAt());
+		}
+		return false;
 	}
 
 	/**
@@ -303,8 +317,7 @@ public class ReaderDataSource extends AbstractDataSource {
 
 	/**
 	 * Polls the standby on the borrowed connection until it has replayed {@code lsn}, or
-	 * until the deadline; asks at least once. A standby that did not catch up is recorded
-	 * as behind, with the check time of its status.
+	 * until the deadline; asks at least once.
 	 */
 	private boolean catchesUp(Connection connection, NodeStatus status, Lsn lsn, long deadline) throws SQLException {
 		try (PreparedStatement statement = connection.prepareStatement(REPLAYED_QUERY)) {
@@ -316,7 +329,6 @@ public class ReaderDataSource extends AbstractDataSource {
 					}
 				}
 				if (System.nanoTime() - deadline >= 0) {
-					this.behind.put(status.node(), status.checkedAt());
 					logger.debug("Standby {} did not replay {} within {}", status.node(), lsn,
 							this.consistency.maxWait());
 					return false;

@@ -15,6 +15,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.tandem.actuate.TandemEndpoint;
+import dev.tandem.actuate.TandemHealthContributor;
+import dev.tandem.actuate.TandemMeters;
 import dev.tandem.testkit.PostgresCluster;
 import dev.tandem.testkit.PostgresClusterExtension;
 import dev.tandem.testkit.PostgresNode;
@@ -22,6 +25,7 @@ import dev.tandem.testkit.TcpBalancer;
 import dev.tandem.topology.NodeStatus;
 import dev.tandem.topology.TopologyMonitor;
 import dev.tandem.url.HostAndPort;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,6 +40,8 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -71,7 +77,7 @@ import static org.awaitility.Awaitility.await;
 						+ "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration,"
 						+ "org.springframework.boot.liquibase.autoconfigure.LiquibaseAutoConfiguration",
 				"tandem.consistency.store=memory", "tandem.consistency.key-header=X-User",
-				"tandem.topology.check-interval=500ms" })
+				"tandem.topology.check-interval=500ms", "management.endpoints.web.exposure.include=health,tandem" })
 class LoadBalancedEndpointIntegrationTests {
 
 	private static final Logger logger = LoggerFactory.getLogger(LoadBalancedEndpointIntegrationTests.class);
@@ -97,6 +103,15 @@ class LoadBalancedEndpointIntegrationTests {
 
 	@Autowired
 	private TopologyMonitor monitor;
+
+	@Autowired
+	private TandemEndpoint endpoint;
+
+	@Autowired
+	private TandemHealthContributor health;
+
+	@Autowired
+	private MeterRegistry meters;
 
 	@DynamicPropertySource
 	static void tandem(DynamicPropertyRegistry registry) {
@@ -181,16 +196,36 @@ class LoadBalancedEndpointIntegrationTests {
 	}
 
 	@Test
-	void theEndpointShowsTheServersSeenBehindIt() throws Exception {
-		warmUp();
+	void theTopologyHealthEndpointAndMetersShowTheServersSeenBehindTheEndpoint() throws Exception {
 		HostAndPort endpoint = new HostAndPort(balancer().host(), balancer().port());
+		List<Integer> standbyPorts = cluster.cluster().standbys().stream().map(PostgresNode::port).toList();
 		await().atMost(WAIT).untilAsserted(() -> {
+			warmUp();
 			NodeStatus status = this.monitor.snapshot().node(endpoint).orElseThrow();
 			assertThat(status.isEndpoint()).isTrue();
 			assertThat(status.servers()).extracting((server) -> server.node().port())
-				.containsExactlyInAnyOrderElementsOf(
-						cluster.cluster().standbys().stream().map(PostgresNode::port).toList());
+				.containsExactlyInAnyOrderElementsOf(standbyPorts);
 		});
+		TandemEndpoint.NodeDescriptor described = this.endpoint.tandem()
+			.nodes()
+			.stream()
+			.filter((node) -> node.node().equals(endpoint.toString()))
+			.findFirst()
+			.orElseThrow();
+		assertThat(described.servers()).extracting(TandemEndpoint.NodeDescriptor::node)
+			.containsExactlyInAnyOrderElementsOf(standbyPorts.stream().map((port) -> "127.0.0.1:" + port).toList());
+		assertThat(described.servers()).allSatisfy((server) -> assertThat(server.state()).isEqualTo("in-rotation"));
+		Health nodeHealth = ((HealthIndicator) this.health
+			.getContributor(endpoint.host().replace(':', '_') + "-" + endpoint.port())).health();
+		assertThat(nodeHealth.getDetails()).containsKey("servers");
+		assertThat((Map<?, ?>) nodeHealth.getDetails().get("servers")).hasSize(2);
+		for (int port : standbyPorts) {
+			assertThat(this.meters.get(TandemMeters.SERVER_IN_ROTATION)
+				.tag(TandemMeters.NODE, endpoint.toString())
+				.tag(TandemMeters.SERVER, "127.0.0.1:" + port)
+				.gauge()
+				.value()).isEqualTo(1.0);
+		}
 	}
 
 	@ParameterizedTest(name = "replay paused on standby {0}")
