@@ -59,7 +59,7 @@ final class FailoverScenario {
 
 	static final Duration FIRST_SUCCESS_WAIT = Duration.ofSeconds(30);
 
-	/** How long a caller may take to stop before it is left behind (it is a daemon). */
+	/** How long the callers may take to stop before they are left behind (daemons). */
 	private static final Duration STOP_WAIT = Duration.ofSeconds(2);
 
 	private FailoverScenario() {
@@ -359,9 +359,12 @@ final class FailoverScenario {
 				pair[0].stop();
 				pair[1].stop();
 			});
+			// One wait for all: callers stuck in the same dead pool (the floor's, after a
+			// kill) would otherwise each add the whole wait to the trial.
+			long deadline = System.nanoTime() + STOP_WAIT.toNanos();
 			for (Caller[] pair : callers) {
 				for (Caller caller : pair) {
-					if (!caller.join(STOP_WAIT)) {
+					if (!caller.join(Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000)))) {
 						logger.info("{}: a call of {} still hangs; its thread is left to finish on its own", NAME,
 								caller.candidate());
 					}
