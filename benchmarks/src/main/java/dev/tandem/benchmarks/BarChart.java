@@ -203,7 +203,7 @@ final class BarChart {
 			g.setColor(new Color(0xE6E6E6));
 			g.drawLine(left, y, right, y);
 			g.setColor(Color.DARK_GRAY);
-			String text = Stats.format(tick, (step < 1) ? ((step < 0.1) ? 2 : 1) : 0);
+			String text = Stats.format(tick, decimals(step));
 			g.drawString(text, left - 8 - metrics.stringWidth(text), y + 4);
 		}
 		g.setColor(Color.BLACK);
@@ -296,6 +296,16 @@ final class BarChart {
 		// Room above the tallest bar for its label.
 		double step = niceStep(max * 1.25 / 5);
 		return Math.ceil(max * 1.25 / step) * step;
+	}
+
+	/** As many places as a tick needs to be exact: a step of 0.25 must not read 0.3. */
+	private static int decimals(double step) {
+		int decimals = 0;
+		while (decimals < 4
+				&& Math.abs(step * Math.pow(10, decimals) - Math.rint(step * Math.pow(10, decimals))) > 1e-6) {
+			decimals++;
+		}
+		return decimals;
 	}
 
 	private static double niceStep(double raw) {
