@@ -99,21 +99,47 @@ final class BarChart {
 	}
 
 	void write(Path file) throws IOException {
-		int groupWidth = Math.max(this.series.size() * BAR + GAP, MIN_GROUP);
-		int width = Math.max(900, LEFT + RIGHT + this.groups.size() * groupWidth);
-		BufferedImage image = new BufferedImage(width, HEIGHT, BufferedImage.TYPE_INT_RGB);
+		write(file, List.of(this));
+	}
+
+	/**
+	 * Writes charts one above the other into one PNG, each with its own scale, for
+	 * measures too far apart to share an axis.
+	 * @param file the PNG to write
+	 * @param charts the charts, top first
+	 * @throws IOException if the file cannot be written
+	 */
+	static void write(Path file, List<BarChart> charts) throws IOException {
+		int width = charts.stream().mapToInt(BarChart::width).max().orElse(0);
+		BufferedImage image = new BufferedImage(width, HEIGHT * charts.size(), BufferedImage.TYPE_INT_RGB);
 		Graphics2D g = image.createGraphics();
 		try {
 			g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
 			g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
 			g.setColor(Color.WHITE);
-			g.fillRect(0, 0, width, HEIGHT);
-			draw(g, width, groupWidth);
+			g.fillRect(0, 0, width, image.getHeight());
+			for (int i = 0; i < charts.size(); i++) {
+				Graphics2D panel = (Graphics2D) g.create(0, i * HEIGHT, width, HEIGHT);
+				try {
+					charts.get(i).draw(panel, width, charts.get(i).groupWidth());
+				}
+				finally {
+					panel.dispose();
+				}
+			}
 		}
 		finally {
 			g.dispose();
 		}
 		ImageIO.write(image, "png", file.toFile());
+	}
+
+	private int groupWidth() {
+		return Math.max(this.series.size() * BAR + GAP, MIN_GROUP);
+	}
+
+	private int width() {
+		return Math.max(900, LEFT + RIGHT + this.groups.size() * groupWidth());
 	}
 
 	private void draw(Graphics2D g, int width, int groupWidth) {
@@ -145,8 +171,13 @@ final class BarChart {
 			g.drawLine(plotLeft, y, plotRight, y);
 			g.setStroke(new BasicStroke(1));
 			g.setFont(new Font(Font.SANS_SERIF, Font.ITALIC, 11));
-			g.drawString(this.referenceLabel, plotRight - g.getFontMetrics().stringWidth(this.referenceLabel) - 4,
-					y - 4);
+			FontMetrics metrics = g.getFontMetrics();
+			int labelWidth = metrics.stringWidth(this.referenceLabel);
+			// On white, so that it stays legible where it crosses a bar.
+			g.setColor(Color.WHITE);
+			g.fillRect(plotRight - labelWidth - 6, y - 4 - metrics.getAscent(), labelWidth + 4, metrics.getHeight());
+			g.setColor(new Color(0x333333));
+			g.drawString(this.referenceLabel, plotRight - labelWidth - 4, y - 4);
 		}
 	}
 
@@ -172,7 +203,7 @@ final class BarChart {
 			g.setColor(new Color(0xE6E6E6));
 			g.drawLine(left, y, right, y);
 			g.setColor(Color.DARK_GRAY);
-			String text = Stats.format(tick, (step < 1) ? ((step < 0.1) ? 2 : 1) : 0);
+			String text = Stats.format(tick, decimals(step));
 			g.drawString(text, left - 8 - metrics.stringWidth(text), y + 4);
 		}
 		g.setColor(Color.BLACK);
@@ -265,6 +296,16 @@ final class BarChart {
 		// Room above the tallest bar for its label.
 		double step = niceStep(max * 1.25 / 5);
 		return Math.ceil(max * 1.25 / step) * step;
+	}
+
+	/** As many places as a tick needs to be exact: a step of 0.25 must not read 0.3. */
+	private static int decimals(double step) {
+		int decimals = 0;
+		while (decimals < 4
+				&& Math.abs(step * Math.pow(10, decimals) - Math.rint(step * Math.pow(10, decimals))) > 1e-6) {
+			decimals++;
+		}
+		return decimals;
 	}
 
 	private static double niceStep(double raw) {

@@ -18,9 +18,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Scenario 3, failover: every candidate runs one writer and one reader thread
  * ({@link Caller}) against the same cluster at the same time, so all see the same
- * failure. The primary is killed; after a fixed outage a standby is promoted and the
- * other standby repointed to it; the callers go on for a while longer. Each trial runs on
- * a fresh cluster.
+ * failure. Each {@link Case case} fails the primary its own way: killed, then a standby
+ * promoted after a short or a long outage (the other standby repointed to it); or frozen,
+ * then thawed, with no promotion. The callers go on for a while after the promotion or
+ * the thaw. Each trial runs on a fresh cluster.
  */
 final class FailoverScenario {
 
@@ -31,31 +32,92 @@ final class FailoverScenario {
 	static final List<String> CANDIDATES = List.of(Candidates.MULTI_HOST, Candidates.MULTI_HOST_TUNED,
 			Candidates.SPRING, Candidates.TANDEM_OFF, Candidates.FLOOR);
 
-	/** Steady calls of every candidate before the kill. */
+	/** Primary killed, standby promoted 1 s after the kill was requested. */
+	static final Case SHORT_OUTAGE = new Case("1 s outage", Failure.KILL, Duration.ofSeconds(1));
+
+	/** Primary killed, standby promoted 5 s after the kill was requested. */
+	static final Case LONG_OUTAGE = new Case("5 s outage", Failure.KILL, Duration.ofSeconds(5));
+
+	/**
+	 * Primary frozen for 10 s, then thawed, no promotion: longer than every timeout a
+	 * candidate sets on a call (the tuned pool's 2 s, Tandem's 3 s), shorter than the
+	 * library defaults (HikariCP's 30 s connection timeout, no socket timeout).
+	 */
+	static final Case FROZEN_PRIMARY = new Case("10 s freeze", Failure.FREEZE, Duration.ofSeconds(10));
+
+	/** Every case, in the order each round of trials runs them. */
+	static final List<Case> CASES = List.of(SHORT_OUTAGE, LONG_OUTAGE, FROZEN_PRIMARY);
+
+	/**
+	 * The issue's target: Tandem's median promotion → first write, in seconds, for both
+	 * outage lengths.
+	 */
+	static final double TARGET_PROMOTION_TO_WRITE = 0.25;
+
+	/** Steady calls of every candidate before the failure. */
 	static final Duration STEADY = Duration.ofSeconds(1);
 
 	static final Duration FIRST_SUCCESS_WAIT = Duration.ofSeconds(30);
 
-	/** How long a caller may take to stop before it is left behind (it is a daemon). */
+	/** How long the callers may take to stop before they are left behind (daemons). */
 	private static final Duration STOP_WAIT = Duration.ofSeconds(2);
 
 	private FailoverScenario() {
 	}
 
+	/** What happens to the primary. */
+	enum Failure {
+
+		/**
+		 * {@code pg_ctl -m immediate stop}; after the case's length a standby is
+		 * promoted.
+		 */
+		KILL,
+
+		/**
+		 * {@link PostgresCluster#freeze(PostgresNode) Frozen}: its connections stay open
+		 * and nothing answers; after the case's length it is thawed.
+		 */
+		FREEZE
+
+	}
+
+	/**
+	 * One way the primary fails.
+	 *
+	 * @param label short name for tables, charts and logs
+	 * @param failure what happens to the primary
+	 * @param length from the kill request to the promotion request, or from the freeze
+	 * request to the thaw request
+	 */
+	record Case(String label, Failure failure, Duration length) {
+
+		String describe() {
+			return switch (this.failure) {
+				case KILL -> "primary killed, first standby promoted " + seconds(this.length)
+						+ " s after the kill was requested";
+				case FREEZE -> "primary frozen, thawed " + seconds(this.length)
+						+ " s after the freeze was requested, no promotion";
+			};
+		}
+
+	}
+
 	/**
 	 * How the scenario runs.
 	 *
-	 * @param trials trials, each on a fresh cluster
-	 * @param outage time from the kill to the promotion
-	 * @param after time the callers go on after the promotion
+	 * @param trials trials of every case, each on a fresh cluster
+	 * @param cases the cases; round {@code n} runs trial {@code n} of each in this order,
+	 * so that a drift of the shared machine spreads over all cases
+	 * @param after time the callers go on after the promotion or the thaw was requested
 	 */
-	record Plan(int trials, Duration outage, Duration after) {
+	record Plan(int trials, List<Case> cases, Duration after) {
 
 		String describe() {
-			return this.trials + ((this.trials == 1) ? " trial" : " trials") + ", each on a fresh cluster: "
-					+ STEADY.toMillis() / 1000.0 + " s of steady calls, primary killed, standby promoted "
-					+ this.outage.toMillis() / 1000.0 + " s later, calls go on for " + this.after.toMillis() / 1000.0
-					+ " s after the promotion";
+			return this.trials + ((this.trials == 1) ? " trial" : " trials") + " of every case, each on a fresh "
+					+ "cluster, the cases taking turns: " + seconds(STEADY) + " s of steady calls, the failure, "
+					+ "then calls go on for " + seconds(this.after)
+					+ " s after the promotion or the thaw was requested";
 		}
 
 	}
@@ -63,16 +125,35 @@ final class FailoverScenario {
 	/**
 	 * What one candidate saw in one trial; times in seconds, infinity for never.
 	 *
-	 * @param killToWrite from the primary's death (its kill returned) to the end of the
-	 * first successful write issued after it
-	 * @param promotionToWrite from the promotion request to that write
-	 * @param failedWrites writes that failed after the kill was requested
-	 * @param failedReads reads that failed after the kill was requested
-	 * @param longestStuck the longest call (write or read) that ended after the kill was
-	 * requested, counting one still running at the end with its time so far
+	 * @param failureToWrite from the primary's failure (the kill returned: the server is
+	 * gone; or the freeze returned: every process is stopped) to the end of the first
+	 * successful write back
+	 * @param recoveryToWrite from the promotion or the thaw request to that write
+	 * @param failedWrites writes that failed after the failure was requested
+	 * @param failedReads reads that failed after the failure was requested
+	 * @param longestWrite the longest write that ended after the failure was requested,
+	 * counting one still running at the end with its time so far
+	 * @param longestRead the same for reads
 	 */
-	record Outcome(double killToWrite, double promotionToWrite, long failedWrites, long failedReads,
-			double longestStuck) {
+	record Outcome(double failureToWrite, double recoveryToWrite, long failedWrites, long failedReads,
+			double longestWrite, double longestRead) {
+
+		double longestCall() {
+			return Math.max(this.longestWrite, this.longestRead);
+		}
+
+	}
+
+	/**
+	 * What one case measured.
+	 *
+	 * @param outcomes every candidate's outcome of every trial
+	 * @param failing how long each kill or freeze took, in seconds, until the server was
+	 * gone or every process stopped
+	 * @param recovering how long each promotion took, in seconds, until the node left
+	 * recovery, or each thaw until every process was continued
+	 */
+	record Measured(Map<String, List<Outcome>> outcomes, List<Double> failing, List<Double> recovering) {
 
 	}
 
@@ -80,62 +161,92 @@ final class FailoverScenario {
 	 * The scenario's results.
 	 *
 	 * @param plan how it ran
-	 * @param outcomes every candidate's outcome of every trial
-	 * @param kills how long each kill took, in seconds, until the server was gone
-	 * @param promotions how long each promotion took, in seconds, until the node left
-	 * recovery
+	 * @param cases what every case measured, in the plan's order
 	 */
-	record Result(Plan plan, Map<String, List<Outcome>> outcomes, List<Double> kills, List<Double> promotions) {
+	record Result(Plan plan, Map<Case, Measured> cases) {
 
 		List<String> candidates() {
-			return List.copyOf(this.outcomes.keySet());
+			return List.copyOf(this.cases.values().iterator().next().outcomes().keySet());
 		}
 
-		List<Double> values(String candidate, ToDoubleFunction<Outcome> value) {
-			return this.outcomes.get(candidate).stream().map(value::applyAsDouble).toList();
+		Measured measured(Case failureCase) {
+			return this.cases.get(failureCase);
 		}
 
-		double median(String candidate, ToDoubleFunction<Outcome> value) {
-			return Stats.median(values(candidate, value));
+		List<Double> values(Case failureCase, String candidate, ToDoubleFunction<Outcome> value) {
+			return measured(failureCase).outcomes().get(candidate).stream().map(value::applyAsDouble).toList();
 		}
 
-		long recovered(String candidate) {
-			return this.outcomes.get(candidate).stream().filter((o) -> Double.isFinite(o.killToWrite())).count();
+		double median(Case failureCase, String candidate, ToDoubleFunction<Outcome> value) {
+			return Stats.median(values(failureCase, candidate, value));
 		}
 
-		Table table() {
-			Table table = new Table("candidate", "kill → first write (s)", "promotion → first write (s)",
-					"failed writes", "failed reads", "longest stuck call (s)", "trials with a write back");
+		/**
+		 * Trials in which a candidate wrote again.
+		 * @param failureCase the case
+		 * @param candidate the candidate
+		 * @return how many trials had a write back within the trial
+		 */
+		long recovered(Case failureCase, String candidate) {
+			return measured(failureCase).outcomes()
+				.get(candidate)
+				.stream()
+				.filter((o) -> Double.isFinite(o.failureToWrite()))
+				.count();
+		}
+
+		Table table(Case failureCase) {
+			boolean kill = failureCase.failure() == Failure.KILL;
+			Table table = new Table("candidate", kill ? "kill → first write (s)" : "freeze → first write (s)",
+					kill ? "promotion → first write (s)" : "thaw → first write (s)", "failed writes", "failed reads",
+					"longest stuck write (s)", "longest stuck read (s)", "trials with a write back");
 			for (String candidate : candidates()) {
-				table.row(candidate, Stats.medianAndRange(values(candidate, Outcome::killToWrite), 2),
-						Stats.medianAndRange(values(candidate, Outcome::promotionToWrite), 2),
-						Stats.medianAndRange(values(candidate, (o) -> o.failedWrites()), 0),
-						Stats.medianAndRange(values(candidate, (o) -> o.failedReads()), 0),
-						Stats.medianAndRange(values(candidate, Outcome::longestStuck), 2),
-						recovered(candidate) + " of " + this.outcomes.get(candidate).size());
+				table.row(candidate, Stats.medianAndRange(values(failureCase, candidate, Outcome::failureToWrite), 2),
+						Stats.medianAndRange(values(failureCase, candidate, Outcome::recoveryToWrite), 2),
+						Stats.medianAndRange(values(failureCase, candidate, (o) -> o.failedWrites()), 0),
+						Stats.medianAndRange(values(failureCase, candidate, (o) -> o.failedReads()), 0),
+						Stats.medianAndRange(values(failureCase, candidate, Outcome::longestWrite), 2),
+						Stats.medianAndRange(values(failureCase, candidate, Outcome::longestRead), 2),
+						recovered(failureCase, candidate) + " of "
+								+ measured(failureCase).outcomes().get(candidate).size());
 			}
 			return table;
 		}
 
-		BarChart chart() {
+		/**
+		 * Two panels: promotion → first write of the outage cases, with the issue's
+		 * target for Tandem, and the longest stuck call of every case.
+		 * @return the panels, top first
+		 */
+		List<BarChart> chart() {
 			List<String> candidates = candidates();
-			BarChart chart = new BarChart("Failover: primary killed, standby promoted after the outage",
-					"seconds (median over trials)", candidates,
-					List.of("kill → first write", "promotion → first write", "longest stuck call"),
-					(value) -> Stats.format(value, 2) + " s");
+			List<Case> outages = this.cases.keySet().stream().filter((c) -> c.failure() == Failure.KILL).toList();
+			List<Case> all = List.copyOf(this.cases.keySet());
+			BarChart promotion = new BarChart("Failover: promotion → first write", "seconds (median over trials)",
+					candidates, labels(outages), (value) -> Stats.format(value, 2) + " s")
+				.reference(TARGET_PROMOTION_TO_WRITE, "target for Tandem: " + TARGET_PROMOTION_TO_WRITE + " s");
+			BarChart stuck = new BarChart("Failover: longest stuck call (write or read)",
+					"seconds (median over trials)", candidates, labels(all), (value) -> Stats.format(value, 2) + " s");
 			for (int g = 0; g < candidates.size(); g++) {
 				String candidate = candidates.get(g);
-				chart.value(g, 0, median(candidate, Outcome::killToWrite));
-				chart.value(g, 1, median(candidate, Outcome::promotionToWrite));
-				chart.value(g, 2, median(candidate, Outcome::longestStuck));
+				for (int s = 0; s < outages.size(); s++) {
+					promotion.value(g, s, median(outages.get(s), candidate, Outcome::recoveryToWrite));
+				}
+				for (int s = 0; s < all.size(); s++) {
+					stuck.value(g, s, median(all.get(s), candidate, Outcome::longestCall));
+				}
 			}
-			return chart;
+			return List.of(promotion, stuck);
+		}
+
+		private static List<String> labels(List<Case> cases) {
+			return cases.stream().map(Case::label).toList();
 		}
 
 	}
 
 	/**
-	 * Runs every trial.
+	 * Runs every trial of every case.
 	 * @param redis the Redis server of the Tandem candidate
 	 * @param plan how to run
 	 * @param facts receives the PostgreSQL version if no other scenario gave it
@@ -144,48 +255,55 @@ final class FailoverScenario {
 	 */
 	static Result run(RedisServer redis, Plan plan, MachineFacts facts, Map<String, String> described)
 			throws InterruptedException {
-		Map<String, List<Outcome>> outcomes = new LinkedHashMap<>();
-		CANDIDATES.forEach((name) -> outcomes.put(name, new ArrayList<>()));
-		List<Double> kills = new ArrayList<>();
-		List<Double> promotions = new ArrayList<>();
+		Map<Case, Measured> cases = new LinkedHashMap<>();
+		for (Case failureCase : plan.cases()) {
+			Map<String, List<Outcome>> outcomes = new LinkedHashMap<>();
+			CANDIDATES.forEach((name) -> outcomes.put(name, new ArrayList<>()));
+			cases.put(failureCase, new Measured(outcomes, new ArrayList<>(), new ArrayList<>()));
+		}
 		for (int trial = 1; trial <= plan.trials(); trial++) {
-			logger.info("{}: trial {} of {}", NAME, trial, plan.trials());
-			try (PostgresCluster cluster = Clusters.start("bench-failover")) {
-				if (!facts.asMap().containsKey("PostgreSQL")) {
-					facts.postgres(cluster.primary());
-				}
-				Clusters.prepare(cluster,
-						"CREATE TABLE failover_event (id bigserial PRIMARY KEY, candidate text NOT NULL)");
-				List<Candidate> candidates = Candidates.create(CANDIDATES, cluster, redis);
-				try {
-					candidates.forEach((candidate) -> described.putIfAbsent(candidate.name(), candidate.description()));
-					Timeline timeline = trial(cluster, candidates, plan, outcomes);
-					kills.add((timeline.killed() - timeline.killing()) / 1e9);
-					promotions.add((timeline.promoted() - timeline.promoting()) / 1e9);
-				}
-				finally {
-					Candidates.closeAll(candidates);
+			for (Case failureCase : plan.cases()) {
+				logger.info("{}: {}, trial {} of {}", NAME, failureCase.label(), trial, plan.trials());
+				try (PostgresCluster cluster = Clusters.start("bench-failover")) {
+					if (!facts.asMap().containsKey("PostgreSQL")) {
+						facts.postgres(cluster.primary());
+					}
+					Clusters.prepare(cluster,
+							"CREATE TABLE failover_event (id bigserial PRIMARY KEY, candidate text NOT NULL)");
+					List<Candidate> candidates = Candidates.create(CANDIDATES, cluster, redis);
+					try {
+						candidates
+							.forEach((candidate) -> described.putIfAbsent(candidate.name(), candidate.description()));
+						Measured measured = cases.get(failureCase);
+						Timeline timeline = trial(cluster, candidates, failureCase, plan, measured.outcomes());
+						measured.failing().add((timeline.failed() - timeline.failing()) / 1e9);
+						measured.recovering().add((timeline.recovered() - timeline.recovering()) / 1e9);
+					}
+					finally {
+						Candidates.closeAll(candidates);
+					}
 				}
 			}
 		}
-		return new Result(plan, outcomes, kills, promotions);
+		return new Result(plan, cases);
 	}
 
 	/**
 	 * When the failure happened, in {@link System#nanoTime()}.
 	 *
-	 * @param killing the kill was requested
-	 * @param killed the kill returned: the server is gone
-	 * @param promoting the promotion was requested
-	 * @param promoted the promoted node left recovery
+	 * @param failing the kill or the freeze was requested
+	 * @param failed the kill returned (the server is gone) or the freeze returned (every
+	 * process of the node is stopped)
+	 * @param recovering the promotion or the thaw was requested
+	 * @param recovered the promoted node left recovery, or the thaw returned
 	 * @param end the callers were asked to stop
 	 */
-	record Timeline(long killing, long killed, long promoting, long promoted, long end) {
+	record Timeline(long failing, long failed, long recovering, long recovered, long end) {
 
 	}
 
 	/** Runs one trial and adds each candidate's outcome to {@code outcomes}. */
-	private static Timeline trial(PostgresCluster cluster, List<Candidate> candidates, Plan plan,
+	private static Timeline trial(PostgresCluster cluster, List<Candidate> candidates, Case failureCase, Plan plan,
 			Map<String, List<Outcome>> outcomes) throws InterruptedException {
 		PostgresNode primary = cluster.primary();
 		PostgresNode successor = cluster.standbys().get(0);
@@ -205,22 +323,34 @@ final class FailoverScenario {
 				pair[1].awaitSuccess(FIRST_SUCCESS_WAIT);
 			}
 			pause(STEADY);
-			long killing = System.nanoTime();
-			primary.kill();
-			long killed = System.nanoTime();
-			pause(plan.outage().minusNanos(killed - killing));
-			long promoting = System.nanoTime();
-			cluster.promote(successor);
-			long promoted = System.nanoTime();
-			cluster.repointStandbys(successor);
-			pause(plan.after().minusNanos(System.nanoTime() - promoting));
-			Timeline timeline = new Timeline(killing, killed, promoting, promoted, System.nanoTime());
+			long failing = System.nanoTime();
+			if (failureCase.failure() == Failure.KILL) {
+				primary.kill();
+			}
+			else {
+				cluster.freeze(primary);
+			}
+			long failed = System.nanoTime();
+			pause(failureCase.length().minusNanos(failed - failing));
+			long recovering = System.nanoTime();
+			if (failureCase.failure() == Failure.KILL) {
+				cluster.promote(successor);
+			}
+			else {
+				cluster.thaw(primary);
+			}
+			long recovered = System.nanoTime();
+			if (failureCase.failure() == Failure.KILL) {
+				cluster.repointStandbys(successor);
+			}
+			pause(plan.after().minusNanos(System.nanoTime() - recovering));
+			Timeline timeline = new Timeline(failing, failed, recovering, recovered, System.nanoTime());
 			callers.forEach((pair) -> {
 				pair[0].stop();
 				pair[1].stop();
 			});
 			for (Caller[] pair : callers) {
-				outcomes.get(pair[0].candidate().name()).add(outcome(pair[0], pair[1], timeline));
+				outcomes.get(pair[0].candidate().name()).add(outcome(failureCase, pair[0], pair[1], timeline));
 			}
 			return timeline;
 		}
@@ -229,9 +359,12 @@ final class FailoverScenario {
 				pair[0].stop();
 				pair[1].stop();
 			});
+			// One wait for all: callers stuck in the same dead pool (the floor's, after a
+			// kill) would otherwise each add the whole wait to the trial.
+			long deadline = System.nanoTime() + STOP_WAIT.toNanos();
 			for (Caller[] pair : callers) {
 				for (Caller caller : pair) {
-					if (!caller.join(STOP_WAIT)) {
+					if (!caller.join(Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000)))) {
 						logger.info("{}: a call of {} still hangs; its thread is left to finish on its own", NAME,
 								caller.candidate());
 					}
@@ -240,26 +373,34 @@ final class FailoverScenario {
 		}
 	}
 
-	private static Outcome outcome(Caller writer, Caller reader, Timeline timeline) {
+	private static Outcome outcome(Case failureCase, Caller writer, Caller reader, Timeline timeline) {
 		long end = timeline.end();
 		long firstWrite = Long.MAX_VALUE;
 		for (Caller.Call call : writer.calls()) {
-			// Issued once the server was gone: a write issued while it was dying may
-			// still
-			// have been committed by it.
-			if (call.start() >= timeline.killed() && call.ok() && call.end() <= end) {
+			if (call.ok() && call.end() <= end && isWriteBack(failureCase, call, timeline)) {
 				firstWrite = Math.min(firstWrite, call.end());
 			}
 		}
-		double longest = Math.max(longest(writer, timeline), longest(reader, timeline));
-		return new Outcome(seconds(timeline.killed(), firstWrite), seconds(timeline.promoting(), firstWrite),
-				failed(writer, timeline), failed(reader, timeline), longest);
+		return new Outcome(seconds(timeline.failed(), firstWrite), seconds(timeline.recovering(), firstWrite),
+				failed(writer, timeline), failed(reader, timeline), longest(writer, timeline),
+				longest(reader, timeline));
+	}
+
+	private static boolean isWriteBack(Case failureCase, Caller.Call call, Timeline timeline) {
+		return switch (failureCase.failure()) {
+			// Issued once the server was gone: a write issued while it was dying may
+			// still have been committed by it.
+			case KILL -> call.start() >= timeline.failed();
+			// Ended once every process was stopped, so answered after the thaw; a write
+			// that waited through the freeze on its open connection is a write back.
+			case FREEZE -> call.end() > timeline.failed();
+		};
 	}
 
 	private static long failed(Caller caller, Timeline timeline) {
 		return caller.calls()
 			.stream()
-			.filter((call) -> call.end() > timeline.killing() && call.end() <= timeline.end() && !call.ok())
+			.filter((call) -> call.end() > timeline.failing() && call.end() <= timeline.end() && !call.ok())
 			.count();
 	}
 
@@ -267,7 +408,7 @@ final class FailoverScenario {
 		long end = timeline.end();
 		long longest = 0;
 		for (Caller.Call call : caller.calls()) {
-			if (call.end() > timeline.killing() && call.start() < end) {
+			if (call.end() > timeline.failing() && call.start() < end) {
 				longest = Math.max(longest, Math.min(call.end(), end) - call.start());
 			}
 		}
@@ -280,6 +421,10 @@ final class FailoverScenario {
 
 	private static double seconds(long from, long to) {
 		return (to == Long.MAX_VALUE) ? Double.POSITIVE_INFINITY : (to - from) / 1e9;
+	}
+
+	private static String seconds(Duration duration) {
+		return Stats.format(duration.toMillis() / 1000.0, 1);
 	}
 
 	/** Waits a fixed time: the schedule of the failure, not a wait for a condition. */

@@ -85,8 +85,8 @@ record Options(boolean quick, Set<String> scenarios, Path output) {
 	}
 
 	FailoverScenario.Plan failoverPlan() {
-		return this.quick ? new FailoverScenario.Plan(1, Duration.ofSeconds(2), Duration.ofSeconds(3))
-				: new FailoverScenario.Plan(5, Duration.ofSeconds(3), Duration.ofSeconds(5));
+		return this.quick ? new FailoverScenario.Plan(1, FailoverScenario.CASES, Duration.ofSeconds(3))
+				: new FailoverScenario.Plan(5, FailoverScenario.CASES, Duration.ofSeconds(5));
 	}
 
 }

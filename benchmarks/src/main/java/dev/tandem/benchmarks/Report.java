@@ -47,7 +47,7 @@ final class Report {
 		FailoverScenario.Result failover = results.failover();
 		if (failover != null) {
 			failover(md, failover);
-			failover.chart().write(folder.resolve(FailoverScenario.NAME + ".png"));
+			BarChart.write(folder.resolve(FailoverScenario.NAME + ".png"), failover.chart());
 		}
 		CheckerReport checker = results.checker();
 		if (checker != null) {
@@ -177,22 +177,50 @@ final class Report {
 			.append(Caller.PACE.toMillis())
 			.append(" ms each, all candidates at the same time against the same cluster. ")
 			.append(result.plan().describe())
-			.append(". The kill is `pg_ctl -m immediate stop` (it took ")
-			.append(Stats.medianAndRange(result.kills(), 2))
-			.append(" s until the server was gone); the promotion is `pg_ctl promote` of the first standby (it took ")
-			.append(Stats.medianAndRange(result.promotions(), 2))
-			.append(" s until the node left recovery), then the other standby is repointed to it. ")
-			.append("Recovery times run from the primary's death (the kill returned), and from the promotion ")
-			.append("request, to the end of the first successful write issued after the death; \"never\" means ")
-			.append("none within the trial. Failed calls count those that ended after the kill was requested. ")
-			.append("The longest stuck call is the longest write or read that ended after the kill was requested ")
-			.append("(one still running at the end counts with its time so far). ")
-			.append("Cells: median over trials (min–max). The tuned multi-host pool uses ")
+			.append(". The kill is `pg_ctl -m immediate stop`, which returns once the server is gone; the ")
+			.append("promotion is `pg_ctl -w promote` of the first standby, which returns once the node is out of ")
+			.append("recovery, then the other standby is repointed to it. \"Promotion\" is the moment `pg_ctl ")
+			.append("promote` is started, so promotion → first write includes the promotion's own time. The freeze ")
+			.append("is `SIGSTOP` to the postmaster and then every process it started, returning once all are ")
+			.append("stopped: connections stay open and the port accepts new ones, but nothing answers, as with a ")
+			.append("hung server or a network partition; replication to the standbys stalls, and they keep serving ")
+			.append("reads. The thaw is `SIGCONT` to them all. The cases:\n\n");
+		for (FailoverScenario.Case failureCase : result.cases().keySet()) {
+			FailoverScenario.Measured measured = result.measured(failureCase);
+			boolean kill = failureCase.failure() == FailoverScenario.Failure.KILL;
+			md.append("- **")
+				.append(failureCase.label())
+				.append("**: ")
+				.append(failureCase.describe())
+				.append(kill ? "; the kill took " : "; the freeze took ")
+				.append(Stats.medianAndRange(measured.failing(), 2))
+				.append(kill ? " s, `pg_ctl promote` returned " : " s, the thaw ")
+				.append(Stats.medianAndRange(measured.recovering(), 2))
+				.append(kill ? " s after it was started.\n" : " s.\n");
+		}
+		md.append("\nRecovery times end at the end of the first successful write back. After a kill, that is the ")
+			.append("first write issued after the server was gone (the kill returned; a write issued while it was ")
+			.append("dying may still have been committed by it), timed from then and from the promotion. After a ")
+			.append("freeze, it is the first write that ended after every process was stopped (one that waited ")
+			.append("through the freeze on its open connection counts), timed from then and from the thaw. ")
+			.append("\"never\" means none within the trial. Failed calls count those that ended after the ")
+			.append("failure was requested. The longest stuck write or read is the longest call of that kind that ")
+			.append("ended after the failure was requested (one still running at the end counts with its time so ")
+			.append("far). Cells: median over trials (min–max). The tuned multi-host pool uses ")
 			.append(Candidates.TUNED_SETTINGS)
-			.append(".\n\n");
-		Table table = result.table();
-		md.append(table.markdown()).append('\n');
-		print("Failover", table);
+			.append(". The issue's target: ")
+			.append(Candidates.TANDEM_OFF)
+			.append("'s median promotion → first write at most ")
+			.append(Stats.format(FailoverScenario.TARGET_PROMOTION_TO_WRITE, 2))
+			.append(" s for both outage lengths, and no worse than the best plain pool.\n\n");
+		int number = 1;
+		for (FailoverScenario.Case failureCase : result.cases().keySet()) {
+			String title = "3." + number++ + " " + failureCase.label() + ": " + failureCase.describe();
+			md.append("### ").append(title).append("\n\n");
+			Table table = result.table(failureCase);
+			md.append(table.markdown()).append('\n');
+			print("Failover, " + failureCase.label(), table);
+		}
 		md.append("![Failover](").append(FailoverScenario.NAME).append(".png)\n\n");
 	}
 

@@ -60,10 +60,23 @@ class BenchmarksIntegrationTests {
 		assertThat(readYourWrites.stale(Candidates.FLOOR)).isZero();
 
 		FailoverScenario.Result failover = results.failover();
-		assertThat(failover.table().rows()).extracting((row) -> row.get(0))
-			.containsExactlyElementsOf(FailoverScenario.CANDIDATES);
-		// The floor's only node is the killed primary: no write can come back.
-		assertThat(failover.recovered(Candidates.FLOOR)).isZero();
+		assertThat(failover.cases()).containsOnlyKeys(FailoverScenario.CASES);
+		for (FailoverScenario.Case failureCase : FailoverScenario.CASES) {
+			assertThat(failover.table(failureCase).rows()).extracting((row) -> row.get(0))
+				.containsExactlyElementsOf(FailoverScenario.CANDIDATES);
+			assertThat(report).contains(failureCase.label());
+			// Within the trial the primary is back or replaced in every case.
+			assertThat(failover.recovered(failureCase, Candidates.TANDEM_OFF))
+				.as("Tandem's writes after %s", failureCase.label())
+				.isEqualTo(options.failoverPlan().trials());
+		}
+		for (FailoverScenario.Case outage : List.of(FailoverScenario.SHORT_OUTAGE, FailoverScenario.LONG_OUTAGE)) {
+			// The floor's only node is the killed primary: no write can come back.
+			assertThat(failover.recovered(outage, Candidates.FLOOR)).isZero();
+		}
+		// The frozen primary answers again after the thaw, even to the floor's pool.
+		assertThat(failover.recovered(FailoverScenario.FROZEN_PRIMARY, Candidates.FLOOR))
+			.isEqualTo(options.failoverPlan().trials());
 	}
 
 	private static void assertReadablePng(Path file) throws IOException {
