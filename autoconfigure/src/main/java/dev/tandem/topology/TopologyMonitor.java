@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Checks every node each interval (with a jitter of a tenth of the interval, so that many
- * instances do not check in step), four times as often while no primary is known, and
+ * instances do not check in step), ten times as often (at most every 50 ms) while no primary is known, and
  * publishes an immutable {@link TopologySnapshot} after every check. {@link #snapshot()}
  * is a memory read.
  * <p>
@@ -154,8 +154,9 @@ public final class TopologyMonitor implements AutoCloseable {
 	private void scheduleNext(HostAndPort node) {
 		long millis = this.interval.toMillis();
 		if (this.snapshot.primary().isEmpty()) {
-			// No primary: writes fail until one is seen, so look four times as often.
-			millis = Math.max(Math.min(millis, NO_PRIMARY_FLOOR_MILLIS), millis / 4);
+			// No primary: writes fail until one is seen, so look ten times as often: a
+			// promotion is seen within a tenth of the interval.
+			millis = Math.max(Math.min(millis, NO_PRIMARY_FLOOR_MILLIS), millis / 10);
 		}
 		long jitter = millis / 10;
 		long delay = millis + ((jitter > 0) ? ThreadLocalRandom.current().nextLong(-jitter, jitter + 1) : 0);
