@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Checks every node each interval (with a jitter of a tenth of the interval, so that many
- * instances do not check in step), ten times as often (at most every 50 ms) while no primary is known, and
- * publishes an immutable {@link TopologySnapshot} after every check. {@link #snapshot()}
- * is a memory read.
+ * instances do not check in step), ten times as often (at most every 50 ms) while no
+ * primary is known, and publishes an immutable {@link TopologySnapshot} after every
+ * check. {@link #snapshot()} is a memory read.
  * <p>
  * Each node is checked by one probe at a time: a node that does not answer holds up only
  * its own checks, never the others' and never the application's threads. A check asked
