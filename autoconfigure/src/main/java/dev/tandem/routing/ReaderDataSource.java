@@ -264,8 +264,9 @@ public class ReaderDataSource extends AbstractDataSource {
 		NodeStatus verdict = status.server(server);
 		if (verdict == null || verdict.checkedAt().isBefore(Instant.now().minus(this.servers.maxAge()))) {
 			Instant startedAt = Instant.now();
+			NodeStatus checked;
 			try {
-				verdict = this.servers.judge(node, JdbcNodeProbe.check(connection, node), startedAt);
+				checked = JdbcNodeProbe.check(connection, node);
 			}
 			catch (SQLException ex) {
 				connection.close();
@@ -273,6 +274,11 @@ public class ReaderDataSource extends AbstractDataSource {
 				read.exclude(node);
 				return null;
 			}
+			if (checked.server() == null) {
+				// The server does not name itself (not over TCP): nothing to tell apart.
+				return status;
+			}
+			verdict = this.servers.judge(node, checked, startedAt);
 		}
 		ReadRequirement requirement = read.requirement();
 		boolean needsPosition = requirement != null && requirement.lsn() != null;

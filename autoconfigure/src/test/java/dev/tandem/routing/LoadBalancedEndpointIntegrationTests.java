@@ -1,8 +1,5 @@
 package dev.tandem.routing;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
@@ -18,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.tandem.actuate.TandemEndpoint;
 import dev.tandem.actuate.TandemHealthContributor;
 import dev.tandem.actuate.TandemMeters;
+import dev.tandem.consistency.ThingsWebApp;
 import dev.tandem.testkit.PostgresCluster;
 import dev.tandem.testkit.PostgresClusterExtension;
 import dev.tandem.testkit.PostgresNode;
@@ -29,34 +27,23 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Import;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.stereotype.Service;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.transaction.annotation.Transactional;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RestController;
 
+import static dev.tandem.consistency.ThingsWebApp.Client.body;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -68,15 +55,8 @@ import static org.awaitility.Awaitility.await;
  * Asks the serving server ({@code inet_server_port()}, {@code pg_is_in_recovery()}).
  * Figures are logged on lines starting with {@code ENDPOINT}.
  */
-@SpringBootTest(classes = LoadBalancedEndpointIntegrationTests.App.class,
-		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = {
-				"spring.autoconfigure.exclude="
-						+ "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration,"
-						+ "org.springframework.boot.data.jpa.autoconfigure.DataJpaRepositoriesAutoConfiguration,"
-						+ "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration,"
-						+ "org.springframework.boot.liquibase.autoconfigure.LiquibaseAutoConfiguration",
-				"tandem.consistency.store=memory", "tandem.consistency.key-header=X-User",
+@SpringBootTest(classes = ThingsWebApp.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { ThingsWebApp.EXCLUDE, "tandem.consistency.store=memory", "tandem.consistency.key-header=X-User",
 				"tandem.topology.check-interval=500ms", "management.endpoints.web.exposure.include=health,tandem" })
 class LoadBalancedEndpointIntegrationTests {
 
@@ -94,12 +74,10 @@ class LoadBalancedEndpointIntegrationTests {
 
 	private static TcpBalancer balancer;
 
-	private static final JsonMapper json = JsonMapper.builder().build();
-
-	private final HttpClient http = HttpClient.newHttpClient();
-
 	@Value("${local.server.port}")
 	private int port;
+
+	private ThingsWebApp.Client web;
 
 	@Autowired
 	private TopologyMonitor monitor;
@@ -130,9 +108,14 @@ class LoadBalancedEndpointIntegrationTests {
 	static void createTable() throws SQLException {
 		try (Connection connection = cluster.cluster().primary().connect();
 				Statement statement = connection.createStatement()) {
-			statement.execute("CREATE TABLE thing (id bigserial PRIMARY KEY)");
+			statement.execute(ThingsWebApp.CREATE_TABLE);
 			statement.execute("CREATE TABLE event (id bigserial PRIMARY KEY, n int NOT NULL)");
 		}
+	}
+
+	@BeforeEach
+	void client() {
+		this.web = new ThingsWebApp.Client(this.port);
 	}
 
 	@AfterEach
@@ -157,25 +140,25 @@ class LoadBalancedEndpointIntegrationTests {
 		pausedNode.pauseReplay();
 		List<Read> reads = new ArrayList<>();
 		for (int i = 0; i < WRITES; i++) {
-			HttpResponse<String> api = send(post("/things"));
+			HttpResponse<String> api = this.web.send(this.web.post("/things"));
 			String token = api.headers().firstValue("X-Read-After").orElseThrow();
-			reads.add(new Read("header", id(api), get("/things/" + id(api)).header("X-Read-After", token)));
-			HttpResponse<String> form = send(post("/form/things"));
+			reads.add(new Read("header", id(api), this.web.get("/things/" + id(api)).header("X-Read-After", token)));
+			HttpResponse<String> form = this.web.send(this.web.post("/form/things"));
 			assertThat(form.statusCode()).isEqualTo(303);
 			String setCookie = form.headers().firstValue("Set-Cookie").orElseThrow();
 			String location = form.headers().firstValue("Location").orElseThrow();
 			reads.add(new Read("cookie", Long.parseLong(location.substring(location.lastIndexOf('/') + 1)),
-					get(location).header("Cookie", setCookie.substring(0, setCookie.indexOf(';')))));
+					this.web.get(location).header("Cookie", setCookie.substring(0, setCookie.indexOf(';')))));
 			String user = "user-" + paused + "-" + i;
-			HttpResponse<String> keyed = send(post("/things").header("X-User", user));
-			reads.add(new Read("marker", id(keyed), get("/things/" + id(keyed)).header("X-User", user)));
+			HttpResponse<String> keyed = this.web.send(this.web.post("/things").header("X-User", user));
+			reads.add(new Read("marker", id(keyed), this.web.get("/things/" + id(keyed)).header("X-User", user)));
 		}
 		// Each read comes 1.5 s after its write: the condition under test, not a wait.
 		Thread.sleep(READ_AFTER.toMillis());
 		Map<String, AtomicInteger> served = new ConcurrentHashMap<>();
 		List<String> stale = new ArrayList<>();
 		for (Read read : reads) {
-			Map<String, Object> found = body(send(read.request()));
+			Map<String, Object> found = body(this.web.send(read.request()));
 			int port = ((Number) found.get("port")).intValue();
 			served
 				.computeIfAbsent(
@@ -287,7 +270,7 @@ class LoadBalancedEndpointIntegrationTests {
 
 	private void warmUp() throws Exception {
 		for (int i = 0; i < 10; i++) {
-			send(get("/things/0"));
+			this.web.send(this.web.get("/things/0"));
 		}
 	}
 
@@ -295,81 +278,7 @@ class LoadBalancedEndpointIntegrationTests {
 		return ((Number) body(response).get("id")).longValue();
 	}
 
-	private HttpRequest.Builder get(String path) {
-		return HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path)).GET();
-	}
-
-	private HttpRequest.Builder post(String path) {
-		return HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
-			.POST(HttpRequest.BodyPublishers.noBody());
-	}
-
-	private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
-		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-	}
-
-	@SuppressWarnings("unchecked")
-	private static Map<String, Object> body(HttpResponse<String> response) {
-		return json.readValue(response.body(), Map.class);
-	}
-
 	private record Read(String kind, long id, HttpRequest.Builder request) {
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@EnableAutoConfiguration
-	@Import({ Things.class, ThingController.class })
-	static class App {
-
-	}
-
-	@Service
-	static class Things {
-
-		private final JdbcTemplate jdbc;
-
-		Things(JdbcTemplate jdbc) {
-			this.jdbc = jdbc;
-		}
-
-		@Transactional
-		public long create() {
-			return this.jdbc.queryForObject("INSERT INTO thing DEFAULT VALUES RETURNING id", Long.class);
-		}
-
-		@Transactional(readOnly = true)
-		public Map<String, Object> find(long id) {
-			return this.jdbc.queryForMap("SELECT EXISTS (SELECT 1 FROM thing WHERE id = ?) AS found, "
-					+ "pg_is_in_recovery() AS standby, inet_server_port() AS port", id);
-		}
-
-	}
-
-	@RestController
-	static class ThingController {
-
-		private final Things things;
-
-		ThingController(Things things) {
-			this.things = things;
-		}
-
-		@PostMapping("/things")
-		Map<String, Object> create() {
-			return Map.of("id", this.things.create());
-		}
-
-		@PostMapping("/form/things")
-		ResponseEntity<Void> createFromForm() {
-			long id = this.things.create();
-			return ResponseEntity.status(HttpStatus.SEE_OTHER).header("Location", "/things/" + id).build();
-		}
-
-		@GetMapping("/things/{id}")
-		Map<String, Object> find(@PathVariable long id) {
-			return this.things.find(id);
-		}
 
 	}
 
