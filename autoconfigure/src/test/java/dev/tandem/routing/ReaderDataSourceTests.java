@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,7 +15,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import java.util.function.IntPredicate;
+
+import javax.sql.DataSource;
 
 import dev.tandem.consistency.ConsistencyMode;
 import dev.tandem.consistency.MemoryMarkerStore;
@@ -35,6 +39,7 @@ import org.springframework.jdbc.datasource.AbstractDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * Tests for the decisions of {@link ReaderDataSource}, over fake pools and hand-made
@@ -56,6 +61,15 @@ class ReaderDataSourceTests {
 
 	private static final Duration SHORT_WAIT = Duration.ofMillis(50);
 
+	private static final String REPLAYED_QUERY = "SELECT pg_last_wal_replay_lsn() >= ?::pg_lsn";
+
+	/** Servers, as they name themselves, behind the node H2. */
+	private static final HostAndPort A = new HostAndPort("10.0.0.1", 5432);
+
+	private static final HostAndPort B = new HostAndPort("10.0.0.2", 5432);
+
+	private static final HostAndPort C = new HostAndPort("10.0.0.3", 5432);
+
 	private final Map<HostAndPort, FakePool> pools = new HashMap<>();
 
 	private final FakePool writerPool = new FakePool("writer");
@@ -69,6 +83,9 @@ class ReaderDataSourceTests {
 	private final MemoryMarkerStore store = new MemoryMarkerStore();
 
 	private TopologySnapshot topology = snapshot("pss");
+
+	/** Judges servers behind endpoints; {@code null} takes every node for one server. */
+	private @Nullable FakeServerChecks serverChecks;
 
 	@Test
 	void standbysServeReadsInTurn() throws SQLException {
@@ -251,6 +268,164 @@ class ReaderDataSourceTests {
 		assertThat(pool(H2).borrowed).isZero();
 	}
 
+	@Test
+	void aNodeThatIsOneServerIsHeldToItsOwnStatusWithNoServerCheck() throws SQLException {
+		this.serverChecks = new FakeServerChecks(Duration.ofMinutes(1));
+		this.topology = snapshot(primary(), standbyAt(H2, 90).withServer(A));
+		pool(H2).servers = reaching(A);
+		ReaderDataSource reader = reader(ReadTarget.PREFER_STANDBY, consistency(ConsistencyMode.LSN, 100, LONG_WAIT));
+		Connection connection = reader.getConnection();
+		assertThat(servedBy(connection)).isSameAs(pool(H2));
+		assertThat(fake(connection).retired).isFalse();
+		assertThat(pool(H2).queries).containsExactly(REPLAYED_QUERY);
+		assertThat(this.serverChecks.checked).isEmpty();
+		assertThat(this.routed).containsExactly(new ReadChoice(H2, ReadChoice.Reason.CONSISTENT_STANDBY));
+	}
+
+	@Test
+	void anEndpointConnectionWhoseServerLagsIsRetiredAndThePoolsNextConnectionServes() throws SQLException {
+		this.serverChecks = new FakeServerChecks(Duration.ofMinutes(1));
+		Instant now = Instant.now();
+		this.topology = snapshot(primary(),
+				endpointAt(100, server(A, 100, Rotation.IN_ROTATION, now), server(B, 100, Rotation.LAGGING, now)));
+		pool(H2).servers = reaching(B, A);
+		ReaderDataSource reader = reader(ReadTarget.PREFER_STANDBY, null);
+		Connection connection = reader.getConnection();
+		assertThat(servedBy(connection)).isSameAs(pool(H2));
+		assertThat(fake(connection).server).isEqualTo(A);
+		assertThat(pool(H2).handedOut).extracting((handed) -> handed.server, (handed) -> handed.retired)
+			.containsExactly(tuple(B, true), tuple(A, false));
+		assertThat(this.serverChecks.checked).as("verdicts younger than the max age").isEmpty();
+		assertThat(pool(H2).queries).isEmpty();
+		assertThat(this.failed).isEmpty();
+		assertThat(this.routed).containsExactly(new ReadChoice(H2, ReadChoice.Reason.STANDBY));
+	}
+
+	@Test
+	void twoRetiredConnectionsOfAnEndpointMoveTheReadOnToAnotherStandby() throws SQLException {
+		// Only H2 is known to have the write: each pass chooses it until it is left out.
+		endpointWhoseConnectionsReachALaggingServer(150, standbyAt(H3, 90));
+		ReaderDataSource reader = reader(ReadTarget.PREFER_STANDBY, consistency(ConsistencyMode.LSN, 100, LONG_WAIT));
+		assertThat(servedBy(reader.getConnection())).isSameAs(pool(H3));
+		assertThat(pool(H2).handedOut).hasSize(2).allSatisfy((handed) -> assertThat(handed.retired).isTrue());
+		assertThat(pool(H2).polls).isZero();
+		assertThat(this.failed).as("a retired connection is no failure of its node").isEmpty();
+		assertThat(this.routed).containsExactly(new ReadChoice(H3, ReadChoice.Reason.CONSISTENT_STANDBY));
+	}
+
+	@Test
+	void twoRetiredConnectionsOfTheOnlyStandbyMoveTheReadOnToThePrimary() throws SQLException {
+		endpointWhoseConnectionsReachALaggingServer(100);
+		ReaderDataSource reader = reader(ReadTarget.PREFER_STANDBY, null);
+		assertThat(servedBy(reader.getConnection())).isSameAs(pool(H1));
+		assertThat(pool(H2).handedOut).hasSize(2).allSatisfy((handed) -> assertThat(handed.retired).isTrue());
+		assertThat(this.routed).containsExactly(new ReadChoice(H1, ReadChoice.Reason.NO_STANDBY));
+	}
+
+	@Test
+	void twoRetiredConnectionsOfTheOnlyStandbyFailAReadThatTargetsStandbys() {
+		endpointWhoseConnectionsReachALaggingServer(100);
+		ReaderDataSource reader = reader(ReadTarget.STANDBY, null);
+		assertThatExceptionOfType(NoStandbyAvailableException.class).isThrownBy(reader::getConnection);
+		assertThat(pool(H2).handedOut).hasSize(2).allSatisfy((handed) -> assertThat(handed.retired).isTrue());
+		assertThat(pool(H1).borrowed).isZero();
+	}
+
+	@Test
+	void aServerVerdictOlderThanTheMaxAgeIsJudgedAgainFromACheckOnTheConnection() throws SQLException {
+		this.serverChecks = new FakeServerChecks(Duration.ofSeconds(1));
+		this.serverChecks.rotations.put(A, Rotation.LAGGING);
+		Instant now = Instant.now();
+		this.topology = snapshot(primary(), endpointAt(100, server(A, 100, Rotation.IN_ROTATION, now.minusSeconds(60)),
+				server(B, 100, Rotation.IN_ROTATION, now)));
+		pool(H2).servers = reaching(A, B);
+		pool(H2).serverReplayed = 120;
+		ReaderDataSource reader = reader(ReadTarget.PREFER_STANDBY, null);
+		Connection connection = reader.getConnection();
+		assertThat(fake(connection).server).isEqualTo(B);
+		assertThat(pool(H2).handedOut).extracting((handed) -> handed.server, (handed) -> handed.retired)
+			.containsExactly(tuple(A, true), tuple(B, false));
+		assertThat(this.serverChecks.checked).singleElement().satisfies((checked) -> {
+			assertThat(checked.node()).isEqualTo(H2);
+			assertThat(checked.server()).isEqualTo(A);
+			assertThat(checked.role()).isEqualTo(NodeRole.STANDBY);
+			assertThat(checked.walLsn()).isEqualTo(new Lsn(120));
+			assertThat(checked.replayLag()).isEqualTo(Duration.ZERO);
+		});
+		assertThat(pool(H2).queries).singleElement()
+			.asString()
+			.startsWith("SELECT pg_is_in_recovery()")
+			.contains("inet_server_addr()");
+	}
+
+	@Test
+	void aServerNotSeenBehindAnEndpointYetIsJudgedFromACheckOnTheConnection() throws SQLException {
+		this.serverChecks = new FakeServerChecks(Duration.ofMinutes(1));
+		Instant now = Instant.now();
+		this.topology = snapshot(primary(),
+				endpointAt(100, server(A, 100, Rotation.IN_ROTATION, now), server(B, 100, Rotation.IN_ROTATION, now)));
+		pool(H2).servers = reaching(C);
+		ReaderDataSource reader = reader(ReadTarget.PREFER_STANDBY, null);
+		Connection connection = reader.getConnection();
+		assertThat(fake(connection).server).isEqualTo(C);
+		assertThat(fake(connection).retired).isFalse();
+		assertThat(this.serverChecks.checked).singleElement().extracting(NodeStatus::server).isEqualTo(C);
+	}
+
+	@Test
+	void aReadThatMustSeeAWriteRetiresAnEndpointConnectionWhoseServerLacksItAndTriesAnother() throws SQLException {
+		this.serverChecks = new FakeServerChecks(Duration.ofMinutes(1));
+		Instant now = Instant.now();
+		this.topology = snapshot(primary(),
+				endpointAt(150, server(A, 90, Rotation.IN_ROTATION, now), server(B, 150, Rotation.IN_ROTATION, now)));
+		pool(H2).servers = reaching(A, B);
+		pool(H2).replayed = (poll) -> false;
+		ReaderDataSource reader = reader(ReadTarget.PREFER_STANDBY, consistency(ConsistencyMode.LSN, 100, SHORT_WAIT));
+		Connection connection = reader.getConnection();
+		assertThat(fake(connection).server).isEqualTo(B);
+		assertThat(fake(connection).closed).isFalse();
+		assertThat(pool(H2).handedOut).extracting((handed) -> handed.server, (handed) -> handed.retired)
+			.containsExactly(tuple(A, true), tuple(B, false));
+		assertThat(pool(H2).polls).as("A polled until the wait ran out; B known to have it").isPositive();
+		assertThat(pool(H2).positions).containsOnly(new Lsn(100).toString());
+		assertThat(this.routed).containsExactly(new ReadChoice(H2, ReadChoice.Reason.CONSISTENT_STANDBY));
+	}
+
+	@Test
+	void anEndpointIsLeftBehindOnlyAfterTwoConnectionsReachedServersLackingTheWrite() throws SQLException {
+		this.serverChecks = new FakeServerChecks(Duration.ofMinutes(1));
+		Instant now = Instant.now();
+		this.topology = snapshot(primary(),
+				endpointAt(90, server(A, 90, Rotation.IN_ROTATION, now), server(C, 90, Rotation.IN_ROTATION, now)));
+		pool(H2).servers = reaching(A, C);
+		pool(H2).replayed = (poll) -> false;
+		ReaderDataSource reader = reader(ReadTarget.PREFER_STANDBY, consistency(ConsistencyMode.LSN, 100, SHORT_WAIT));
+		assertThat(servedBy(reader.getConnection())).isSameAs(pool(H1));
+		assertThat(pool(H2).handedOut).extracting((handed) -> handed.server, (handed) -> handed.retired)
+			.containsExactly(tuple(A, true), tuple(C, true));
+		assertThat(pool(H2).polls).as("the second asked once: one wait for the whole read").isGreaterThan(1);
+		assertThat(this.failed).isEmpty();
+		// Left behind until its next check.
+		assertThat(servedBy(reader.getConnection())).isSameAs(pool(H1));
+		assertThat(pool(H2).borrowed).isEqualTo(2);
+		assertThat(this.routed).containsExactly(new ReadChoice(H1, ReadChoice.Reason.CONSISTENCY_PRIMARY),
+				new ReadChoice(H1, ReadChoice.Reason.CONSISTENCY_PRIMARY));
+	}
+
+	/**
+	 * H2 an endpoint at the position given, whose probe's server A is in rotation but
+	 * whose pool's connections all reach B, lagging; then the other nodes given.
+	 */
+	private void endpointWhoseConnectionsReachALaggingServer(long position, NodeStatus... others) {
+		this.serverChecks = new FakeServerChecks(Duration.ofMinutes(1));
+		Instant now = Instant.now();
+		List<NodeStatus> nodes = new ArrayList<>(List.of(primary(), endpointAt(position,
+				server(A, position, Rotation.IN_ROTATION, now), server(B, position, Rotation.LAGGING, now))));
+		nodes.addAll(List.of(others));
+		this.topology = snapshot(nodes.toArray(NodeStatus[]::new));
+		pool(H2).servers = reaching(B);
+	}
+
 	private ReaderDataSource reader(ReadTarget target, @Nullable ReadConsistency consistency) {
 		RoutingObserver observer = new RoutingObserver() {
 
@@ -269,9 +444,28 @@ class ReaderDataSourceTests {
 
 		};
 		WriterDataSource writer = new WriterDataSource(this.writerPool, new PrimaryGate(), observer, null);
-		return new ReaderDataSource(this::pool, writer,
-				new ReaderSelector(target, ReadBalance.ROUND_ROBIN, (node) -> 0), () -> this.topology, failures,
-				observer, consistency);
+		ReaderPools pools = new ReaderPools() {
+
+			@Override
+			public DataSource reader(HostAndPort node) {
+				return pool(node);
+			}
+
+			@Override
+			public @Nullable HostAndPort server(HostAndPort node, Connection connection) {
+				return fake(connection).server;
+			}
+
+			@Override
+			public void retire(HostAndPort node, Connection connection) {
+				FakeConnection fake = fake(connection);
+				fake.retired = true;
+				fake.closed = true;
+			}
+
+		};
+		return new ReaderDataSource(pools, writer, new ReaderSelector(target, ReadBalance.ROUND_ROBIN, (node) -> 0),
+				() -> this.topology, failures, observer, consistency, this.serverChecks);
 	}
 
 	/**
@@ -330,6 +524,59 @@ class ReaderDataSourceTests {
 	}
 
 	/**
+	 * H2 as an endpoint whose probe reaches A, at the position of its furthest server in
+	 * rotation, with the servers given.
+	 */
+	private static NodeStatus endpointAt(long replayed, NodeStatus... servers) {
+		return standbyAt(H2, replayed).withServer(A).withServers(List.of(servers));
+	}
+
+	/** A server's verdict behind H2. */
+	private static NodeStatus server(HostAndPort server, long replayed, Rotation rotation, Instant checkedAt) {
+		Lsn lsn = new Lsn(replayed);
+		return new NodeStatus(server, true, NodeRole.STANDBY, lsn, lsn, null, Duration.ZERO, 200 - replayed, rotation,
+				checkedAt, null, server, List.of());
+	}
+
+	/**
+	 * The connections of a pool reach these servers in turn, the last one from then on.
+	 */
+	private static IntFunction<@Nullable HostAndPort> reaching(HostAndPort... servers) {
+		return (borrowed) -> servers[Math.min(borrowed, servers.length) - 1];
+	}
+
+	/**
+	 * Judges servers as told: each server's rotation (in rotation unless told), with the
+	 * position the check found; hears every check and tells how old a verdict may be.
+	 */
+	static final class FakeServerChecks implements ServerChecks {
+
+		final Map<HostAndPort, Rotation> rotations = new HashMap<>();
+
+		final List<NodeStatus> checked = new ArrayList<>();
+
+		private final Duration maxAge;
+
+		FakeServerChecks(Duration maxAge) {
+			this.maxAge = maxAge;
+		}
+
+		@Override
+		public NodeStatus judge(HostAndPort endpoint, NodeStatus checked, Instant startedAt) {
+			this.checked.add(checked);
+			HostAndPort server = checked.server();
+			return server(server, checked.walLsn().value(), this.rotations.getOrDefault(server, Rotation.IN_ROTATION),
+					checked.checkedAt());
+		}
+
+		@Override
+		public Duration maxAge() {
+			return this.maxAge;
+		}
+
+	}
+
+	/**
 	 * The pool of one node: hands out fake connections whose replay check answers as
 	 * told, or refuses.
 	 */
@@ -343,6 +590,12 @@ class ReaderDataSourceTests {
 
 		/** Answers the replay check, given how many times it was asked so far. */
 		IntPredicate replayed = (poll) -> true;
+
+		/** The server each connection reaches, given how many were borrowed so far. */
+		IntFunction<@Nullable HostAndPort> servers = (borrowed) -> null;
+
+		/** The replay position a server check on a connection of this pool finds. */
+		long serverReplayed = 120;
 
 		int borrowed;
 
@@ -364,7 +617,7 @@ class ReaderDataSourceTests {
 				throw new SQLException("Connection to " + this.name + " refused", "08001");
 			}
 			this.borrowed++;
-			FakeConnection connection = new FakeConnection(this);
+			FakeConnection connection = new FakeConnection(this, this.servers.apply(this.borrowed));
 			this.handedOut.add(connection);
 			return proxy(Connection.class, connection);
 		}
@@ -382,19 +635,24 @@ class ReaderDataSourceTests {
 	}
 
 	/**
-	 * A connection that knows its pool, its read-only flag, whether it was closed, and
-	 * the replay check.
+	 * A connection that knows its pool, the server it reached, its read-only flag,
+	 * whether it was closed or retired, the replay check, and the server check.
 	 */
 	static final class FakeConnection implements InvocationHandler {
 
 		final FakePool pool;
 
+		final @Nullable HostAndPort server;
+
 		boolean readOnly;
 
 		boolean closed;
 
-		FakeConnection(FakePool pool) {
+		boolean retired;
+
+		FakeConnection(FakePool pool, @Nullable HostAndPort server) {
 			this.pool = pool;
+			this.server = server;
 		}
 
 		@Override
@@ -413,6 +671,7 @@ class ReaderDataSourceTests {
 					this.pool.queries.add((String) args[0]);
 					yield proxy(PreparedStatement.class, this::statement);
 				}
+				case "createStatement" -> proxy(Statement.class, this::serverCheck);
 				case "toString" -> "connection to " + this.pool;
 				default -> throw new UnsupportedOperationException(method.getName());
 			};
@@ -432,6 +691,30 @@ class ReaderDataSourceTests {
 					yield proxy(ResultSet.class, (rs, rsMethod, rsArgs) -> switch (rsMethod.getName()) {
 						case "next" -> true;
 						case "getBoolean" -> replayed;
+						case "close" -> null;
+						default -> throw new UnsupportedOperationException(rsMethod.getName());
+					});
+				}
+				case "close" -> null;
+				default -> throw new UnsupportedOperationException(method.getName());
+			};
+		}
+
+		/**
+		 * Answers the probe's check ({@code JdbcNodeProbe.QUERY}) as a standby that
+		 * replayed and received all the pool says, with no lag, naming the server this
+		 * connection reached.
+		 */
+		private @Nullable Object serverCheck(Object proxy, Method method, Object[] args) {
+			return switch (method.getName()) {
+				case "executeQuery" -> {
+					this.pool.queries.add((String) args[0]);
+					String position = new Lsn(this.pool.serverReplayed).toString();
+					Object[] row = { true, position, position, null, 0L, this.server.host(), this.server.port() };
+					yield proxy(ResultSet.class, (rs, rsMethod, rsArgs) -> switch (rsMethod.getName()) {
+						case "next" -> true;
+						case "getBoolean", "getString", "getTimestamp", "getLong", "getInt" -> row[(int) rsArgs[0] - 1];
+						case "wasNull" -> false;
 						case "close" -> null;
 						default -> throw new UnsupportedOperationException(rsMethod.getName());
 					});

@@ -43,6 +43,11 @@ class NodeJudgeTests {
 
 	private static final List<HostAndPort> NODES = List.of(P, S1, S2);
 
+	/** Servers behind an endpoint, as they name themselves. */
+	private static final HostAndPort A = new HostAndPort("10.0.0.1", 5432);
+
+	private static final HostAndPort B = new HostAndPort("10.0.0.2", 5432);
+
 	private static final Set<HostAndPort> ALL = Set.copyOf(NODES);
 
 	/** A receive stall counts past two intervals: 100 ms. */
@@ -182,7 +187,47 @@ class NodeJudgeTests {
 						FIVE_SECONDS, ALL, check(0, P, unreachable(), UNREACHABLE),
 						check(10, S1, standby(10_000), IN_ROTATION),
 						// Its own first check: not every node was checked before it.
-						check(20, S2, standby(9_990), IN_ROTATION), check(70, S2, standby(9_990), LAGGING)));
+						check(20, S2, standby(9_990), IN_ROTATION), check(70, S2, standby(9_990), LAGGING)),
+				situation(
+						"a server behind a reader endpoint lags on its own: "
+								+ "another server and the endpoint's node stay in rotation",
+						FIVE_SECONDS, ALL, check(0, P, primary(10_000), PRIMARY),
+						check(10, S1, standby(10_000), IN_ROTATION),
+						server(20, S1, A, standby(10_000, 10_000, Duration.ofSeconds(6)), LAGGING).lagBytes(0),
+						server(30, S1, B, standby(10_000), IN_ROTATION),
+						check(60, S1, standby(10_000, 10_000, Duration.ofSeconds(3)), IN_ROTATION),
+						server(70, S1, B, standby(10_000, 10_000, Duration.ofSeconds(3)), IN_ROTATION),
+						server(80, S1, A, standby(10_000, 10_000, Duration.ofSeconds(3)), LAGGING)),
+				situation("a lagging server behind an endpoint comes back only at half the limit", FIVE_SECONDS, ALL,
+						check(0, P, primary(10_000), PRIMARY),
+						server(10, S1, A, standby(10_000, 10_000, Duration.ofSeconds(6)), LAGGING),
+						server(60, S1, A, standby(10_000, 10_000, Duration.ofSeconds(3)), LAGGING),
+						server(110, S1, A, standby(10_000, 10_000, Duration.ofMillis(2_500)), IN_ROTATION)),
+				situation("a lagging endpoint's node does not hold back the servers behind it", FIVE_SECONDS, ALL,
+						check(0, P, primary(10_000), PRIMARY),
+						check(10, S1, standby(10_000, 10_000, Duration.ofSeconds(6)), LAGGING),
+						server(20, S1, A, standby(10_000, 10_000, Duration.ofSeconds(3)), IN_ROTATION),
+						check(60, S1, standby(10_000, 10_000, Duration.ofSeconds(3)), LAGGING)),
+				situation("a server behind a node only the writer lists is not a reader, however close or far behind",
+						FIVE_SECONDS, Set.of(P, S2), check(0, P, primary(10_000), PRIMARY),
+						server(10, S1, A, standby(10_000), NOT_A_READER).lagBytes(0),
+						server(60, S1, A, standby(9_000, 10_000, Duration.ofSeconds(6)), NOT_A_READER).lagBytes(1_000)),
+				situation(
+						"after a new primary, a server behind an endpoint is unconfirmed until seen receiving "
+								+ "past its base",
+						LagLimit.NONE, ALL, check(0, P, primary(10_000), PRIMARY),
+						check(10, S1, standby(10_000), IN_ROTATION), server(15, S1, A, standby(10_000), IN_ROTATION),
+						check(20, S2, standby(10_000), IN_ROTATION), check(100, P, unreachable(), UNREACHABLE),
+						check(120, S2, primary(10_000), PRIMARY), server(130, S1, A, standby(10_000), UNCONFIRMED),
+						server(180, S1, A, standby(10_000), UNCONFIRMED),
+						server(230, S1, A, standby(10_100), IN_ROTATION)),
+				situation("after a new primary, a server's first check only takes its base", LagLimit.NONE, ALL,
+						check(0, P, primary(10_000), PRIMARY), check(10, S1, standby(10_000), IN_ROTATION),
+						server(15, S1, A, standby(10_000), IN_ROTATION), check(20, S2, standby(10_000), IN_ROTATION),
+						check(100, P, unreachable(), UNREACHABLE), check(120, S2, primary(10_000), PRIMARY),
+						server(130, S1, A, standby(10_500), UNCONFIRMED),
+						server(180, S1, A, standby(10_500), UNCONFIRMED),
+						server(230, S1, A, standby(10_600), IN_ROTATION)));
 	}
 
 	@ParameterizedTest(name = "{0}")
@@ -190,10 +235,13 @@ class NodeJudgeTests {
 	void judgesEachCheckInTurn(String situation, LagLimit limit, Set<HostAndPort> readers, List<Step> steps) {
 		Cluster cluster = new Cluster(limit, readers);
 		for (Step step : steps) {
-			if (step.answer() != null) {
+			if (step.answer() != null && step.endpoint() != null) {
+				cluster.checkServer(step.at(), step.startedAt(), step.endpoint(), step.node(), step.answer());
+			}
+			else if (step.answer() != null) {
 				cluster.check(step.at(), step.startedAt(), step.node(), step.answer());
 			}
-			NodeStatus status = cluster.latest.get(step.node());
+			NodeStatus status = ((step.endpoint() != null) ? cluster.servers : cluster.latest).get(step.node());
 			assertThat(status.rotation()).as(step.toString()).isEqualTo(step.rotation());
 			if (step.lag() != null) {
 				assertThat(status.replayLag()).as("lag of " + step).isEqualTo(step.lag());
@@ -247,7 +295,15 @@ class NodeJudgeTests {
 
 	/** A check that finishes at {@code at} ms, and the rotation it comes to. */
 	private static Step check(long at, HostAndPort node, Answer answer, Rotation rotation) {
-		return new Step(at, at, node, answer, rotation, null, null, false);
+		return new Step(at, at, null, node, answer, rotation, null, null, false);
+	}
+
+	/**
+	 * A check, finished at {@code at} ms, of a server reached through an endpoint, and
+	 * the rotation the server comes to.
+	 */
+	private static Step server(long at, HostAndPort endpoint, HostAndPort server, Answer answer, Rotation rotation) {
+		return new Step(at, at, endpoint, server, answer, rotation, null, null, false);
 	}
 
 	/**
@@ -255,7 +311,7 @@ class NodeJudgeTests {
 	 * unconfirmed.
 	 */
 	private static Step stored(HostAndPort node, Rotation rotation) {
-		return new Step(-1, -1, node, null, rotation, null, null, false);
+		return new Step(-1, -1, null, node, null, rotation, null, null, false);
 	}
 
 	private static Answer primary(long position) {
@@ -291,30 +347,31 @@ class NodeJudgeTests {
 	}
 
 	/**
-	 * One row's step: a check of a node (or none, for {@link #stored}) and what its
-	 * status must be after it; a {@code null} lag is not looked at.
+	 * One row's step: a check of a node, or of a server reached through the endpoint
+	 * {@code endpoint} (or none, for {@link #stored}), and what its status must be after
+	 * it; a {@code null} lag is not looked at.
 	 */
-	record Step(long at, long startedAt, HostAndPort node, @Nullable Answer answer, Rotation rotation,
-			@Nullable Duration lag, @Nullable Long lagBytes, boolean lagBytesUnknown) {
+	record Step(long at, long startedAt, @Nullable HostAndPort endpoint, HostAndPort node, @Nullable Answer answer,
+			Rotation rotation, @Nullable Duration lag, @Nullable Long lagBytes, boolean lagBytesUnknown) {
 
 		Step startedAt(long millis) {
-			return new Step(this.at, millis, this.node, this.answer, this.rotation, this.lag, this.lagBytes,
-					this.lagBytesUnknown);
+			return new Step(this.at, millis, this.endpoint, this.node, this.answer, this.rotation, this.lag,
+					this.lagBytes, this.lagBytesUnknown);
 		}
 
 		Step lag(Duration lag) {
-			return new Step(this.at, this.startedAt, this.node, this.answer, this.rotation, lag, this.lagBytes,
-					this.lagBytesUnknown);
+			return new Step(this.at, this.startedAt, this.endpoint, this.node, this.answer, this.rotation, lag,
+					this.lagBytes, this.lagBytesUnknown);
 		}
 
 		Step lagBytes(long bytes) {
-			return new Step(this.at, this.startedAt, this.node, this.answer, this.rotation, this.lag, bytes,
-					this.lagBytesUnknown);
+			return new Step(this.at, this.startedAt, this.endpoint, this.node, this.answer, this.rotation, this.lag,
+					bytes, this.lagBytesUnknown);
 		}
 
 		Step noLagBytes() {
-			return new Step(this.at, this.startedAt, this.node, this.answer, this.rotation, this.lag, this.lagBytes,
-					true);
+			return new Step(this.at, this.startedAt, this.endpoint, this.node, this.answer, this.rotation, this.lag,
+					this.lagBytes, true);
 		}
 
 		@Override
@@ -322,7 +379,8 @@ class NodeJudgeTests {
 			if (this.answer == null) {
 				return "status stored for " + this.node;
 			}
-			return this.node + " checked at " + this.at + " ms"
+			return ((this.endpoint != null) ? "server " + this.node + " behind " + this.endpoint : this.node)
+					+ " checked at " + this.at + " ms"
 					+ ((this.startedAt != this.at) ? " (started at " + this.startedAt + " ms)" : "");
 		}
 
@@ -336,6 +394,9 @@ class NodeJudgeTests {
 		private final NodeJudge judge;
 
 		private final Map<HostAndPort, NodeStatus> latest = new LinkedHashMap<>();
+
+		/** The latest verdict of each server seen behind an endpoint. */
+		private final Map<HostAndPort, NodeStatus> servers = new LinkedHashMap<>();
 
 		Cluster(LagLimit limit, Set<HostAndPort> readers) {
 			this.judge = new NodeJudge(NODES, readers, INTERVAL, limit, this.clock);
@@ -353,6 +414,13 @@ class NodeJudgeTests {
 			this.latest.put(node, verdict.status());
 			verdict.unconfirmed().forEach((status) -> this.latest.put(status.node(), status));
 			return verdict;
+		}
+
+		void checkServer(long at, long startedAt, HostAndPort endpoint, HostAndPort server, Answer answer) {
+			this.clock.now = time(at);
+			TopologySnapshot current = new TopologySnapshot(List.copyOf(this.latest.values()), this.clock.now);
+			this.servers.put(server,
+					this.judge.judgeServer(endpoint, answer.at(server, time(at)), time(startedAt), current));
 		}
 
 	}

@@ -1,6 +1,7 @@
 package dev.tandem.topology;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -38,6 +40,21 @@ class TopologyMonitorTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(5);
 
+	/**
+	 * For the tests of servers behind an endpoint, which call the monitor themselves: no
+	 * scheduled check comes between their calls.
+	 */
+	private static final Duration LONG_INTERVAL = Duration.ofSeconds(10);
+
+	private static final LagLimit FIVE_SECONDS = new LagLimit(Duration.ofSeconds(5), null);
+
+	/** Servers behind the endpoint S1, as they name themselves; its probe reaches A. */
+	private static final HostAndPort A = new HostAndPort("10.0.0.1", 5432);
+
+	private static final HostAndPort B = new HostAndPort("10.0.0.2", 5432);
+
+	private static final HostAndPort C = new HostAndPort("10.0.0.3", 5432);
+
 	private final Map<HostAndPort, Function<HostAndPort, NodeStatus>> answers = new ConcurrentHashMap<>();
 
 	private final Map<HostAndPort, AtomicInteger> checks = new ConcurrentHashMap<>();
@@ -52,10 +69,14 @@ class TopologyMonitorTests {
 	}
 
 	private TopologyMonitor start(LagLimit limit, Set<HostAndPort> readers) {
+		return start(limit, readers, INTERVAL);
+	}
+
+	private TopologyMonitor start(LagLimit limit, Set<HostAndPort> readers, Duration interval) {
 		this.monitor = new TopologyMonitor(List.of(P, S1, S2), readers, (node) -> {
 			this.checks.computeIfAbsent(node, (key) -> new AtomicInteger()).incrementAndGet();
 			return this.answers.get(node).apply(node);
-		}, INTERVAL, limit);
+		}, interval, limit);
 		this.monitor.start(WAIT);
 		return this.monitor;
 	}
@@ -70,6 +91,32 @@ class TopologyMonitorTests {
 
 	private static Function<HostAndPort, NodeStatus> standby(long replayed, Duration lag) {
 		return (node) -> NodeStatus.answered(node, NodeRole.STANDBY, new Lsn(replayed), new Lsn(10_000), null, lag);
+	}
+
+	/** A standby answering through an endpoint, from the server named. */
+	private static Function<HostAndPort, NodeStatus> standbyOn(HostAndPort server, long replayed, Duration lag) {
+		return (node) -> standby(replayed, lag).apply(node).withServer(server);
+	}
+
+	/** What a read's check of S1 found on a connection that reached the server named. */
+	private static NodeStatus serverCheck(HostAndPort server, long replayed, Duration lag, Instant checkedAt) {
+		return new NodeStatus(S1, true, NodeRole.STANDBY, new Lsn(replayed), new Lsn(10_000), null, lag, null,
+				Rotation.IN_ROTATION, checkedAt, null, server, List.of());
+	}
+
+	private NodeStatus serverChecked(HostAndPort server, long replayed, Duration lag) {
+		return this.monitor.serverChecked(S1, serverCheck(server, replayed, lag, Instant.now()), Instant.now());
+	}
+
+	private NodeStatus endpoint() {
+		return this.monitor.snapshot().node(S1).orElseThrow();
+	}
+
+	private TopologyMonitor startWithEndpoint(long probeReplayed) {
+		answer(P, TopologyMonitorTests::primary);
+		answer(S1, standbyOn(A, probeReplayed, Duration.ZERO));
+		answer(S2, standby(10_000, Duration.ZERO));
+		return start(FIVE_SECONDS, Set.of(P, S1, S2), LONG_INTERVAL);
 	}
 
 	private static Function<HostAndPort, NodeStatus> down() {
@@ -389,6 +436,82 @@ class TopologyMonitorTests {
 		assertThat(rotation(S1)).isEqualTo(Rotation.PRIMARY);
 		assertThat(primaryDown).contains(true);
 		assertThat(primaryDown.get(primaryDown.size() - 1)).isFalse();
+	}
+
+	@Test
+	void aServerCheckThatReachesTheProbesServerIsTheNodesStatusAndMakesNoEndpoint() {
+		startWithEndpoint(9_500);
+		// Judged on its own, 6 s behind would lag: the node's status is taken instead.
+		NodeStatus server = serverChecked(A, 9_000, Duration.ofSeconds(6));
+		assertThat(server.node()).isEqualTo(A);
+		assertThat(server.rotation()).isEqualTo(Rotation.IN_ROTATION);
+		assertThat(server.walLsn()).isEqualTo(new Lsn(9_500));
+		assertThat(endpoint().isEndpoint()).isFalse();
+		assertThat(endpoint().servers()).isEmpty();
+		assertThat(endpoint().rotation()).isEqualTo(Rotation.IN_ROTATION);
+	}
+
+	@Test
+	void aServerCheckThatReachesAnotherServerMakesTheNodeAnEndpointOfBoth() {
+		startWithEndpoint(9_500);
+		NodeStatus server = serverChecked(B, 9_800, Duration.ZERO);
+		assertThat(server.node()).isEqualTo(B);
+		assertThat(server.rotation()).isEqualTo(Rotation.IN_ROTATION);
+		assertThat(server.walLsn()).isEqualTo(new Lsn(9_800));
+		assertThat(endpoint().isEndpoint()).isTrue();
+		assertThat(endpoint().servers()).extracting(NodeStatus::node, NodeStatus::walLsn, NodeStatus::rotation)
+			.containsExactly(tuple(A, new Lsn(9_500), Rotation.IN_ROTATION),
+					tuple(B, new Lsn(9_800), Rotation.IN_ROTATION));
+	}
+
+	@Test
+	void anEndpointStaysInRotationAtTheFurthestServerInRotationWhileAnotherServerLags() {
+		startWithEndpoint(9_000);
+		serverChecked(B, 9_800, Duration.ZERO);
+		NodeStatus lagging = serverChecked(C, 10_000, Duration.ofSeconds(6));
+		assertThat(lagging.rotation()).isEqualTo(Rotation.LAGGING);
+		assertThat(endpoint().rotation()).isEqualTo(Rotation.IN_ROTATION);
+		assertThat(endpoint().walLsn()).as("B's position: A is behind it, C lags").isEqualTo(new Lsn(9_800));
+		assertThat(endpoint().server(C)).extracting(NodeStatus::rotation).isEqualTo(Rotation.LAGGING);
+		assertThat(this.monitor.snapshot().inRotation()).extracting(NodeStatus::node).containsExactly(S1, S2);
+	}
+
+	@Test
+	void whenEveryServerCheckedLatelyLagsTheEndpointLags() {
+		startWithEndpoint(10_000);
+		serverChecked(B, 10_000, Duration.ofSeconds(6));
+		assertThat(endpoint().rotation()).as("A, from the probe, is in rotation").isEqualTo(Rotation.IN_ROTATION);
+		// A read's connection reached A, now 6 s behind; the probe's last check of S1
+		// still finds it in rotation.
+		assertThat(serverChecked(A, 10_000, Duration.ofSeconds(6)).rotation()).isEqualTo(Rotation.LAGGING);
+		assertThat(endpoint().rotation()).isEqualTo(Rotation.LAGGING);
+		assertThat(endpoint().servers()).extracting(NodeStatus::rotation).containsOnly(Rotation.LAGGING);
+		assertThat(this.monitor.snapshot().inRotation()).extracting(NodeStatus::node).containsExactly(S2);
+	}
+
+	@Test
+	void serversCheckedLongerThanThreeIntervalsAgoDoNotCount() {
+		startWithEndpoint(9_000);
+		Instant old = Instant.now().minus(LONG_INTERVAL.multipliedBy(3)).minusSeconds(1);
+		this.monitor.serverChecked(S1, serverCheck(B, 10_000, Duration.ZERO, old), old);
+		assertThat(endpoint().server(B)).extracting(NodeStatus::rotation).isEqualTo(Rotation.IN_ROTATION);
+		assertThat(endpoint().walLsn()).as("A's position, not B's").isEqualTo(new Lsn(9_000));
+		serverChecked(A, 9_000, Duration.ofSeconds(6));
+		assertThat(endpoint().rotation()).as("B, in rotation, was not checked lately").isEqualTo(Rotation.LAGGING);
+	}
+
+	@Test
+	void aProbeCheckOfAnEndpointUpdatesTheProbesServerAndKeepsTheOthers() {
+		startWithEndpoint(9_000);
+		serverChecked(B, 9_500, Duration.ZERO);
+		assertThat(endpoint().walLsn()).isEqualTo(new Lsn(9_500));
+		answer(S1, standbyOn(A, 9_900, Duration.ZERO));
+		this.monitor.requestCheck(S1);
+		await().atMost(WAIT).until(() -> new Lsn(9_900).equals(endpoint().server(A).walLsn()));
+		assertThat(endpoint().servers()).extracting(NodeStatus::node, NodeStatus::walLsn)
+			.containsExactly(tuple(A, new Lsn(9_900)), tuple(B, new Lsn(9_500)));
+		assertThat(endpoint().walLsn()).isEqualTo(new Lsn(9_900));
+		assertThat(endpoint().rotation()).isEqualTo(Rotation.IN_ROTATION);
 	}
 
 }
