@@ -11,6 +11,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Properties;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 import javax.sql.DataSource;
@@ -52,18 +53,19 @@ final class DriverConnectionSource implements DataSource {
 
 	private final long retryNanos;
 
-	private final boolean identify;
+	private final @Nullable Consumer<HostAndPort> reached;
 
 	private volatile int loginTimeout = TandemPools.LOGIN_TIMEOUT_SECONDS;
 
 	/**
-	 * Creates an ungated source.
+	 * Creates an ungated source that asks each new connection which server it reached.
 	 * @param url the JDBC URL
 	 * @param properties the driver properties, credentials included
 	 * @param live keeps the connections made
+	 * @param reached hears the server each new connection reached
 	 */
-	DriverConnectionSource(String url, Properties properties, LiveConnections live) {
-		this(url, properties, live, null, PoolFailureListener.NONE, Duration.ZERO);
+	DriverConnectionSource(String url, Properties properties, LiveConnections live, Consumer<HostAndPort> reached) {
+		this(url, properties, live, null, PoolFailureListener.NONE, Duration.ZERO, reached);
 	}
 
 	/**
@@ -78,13 +80,18 @@ final class DriverConnectionSource implements DataSource {
 	 */
 	DriverConnectionSource(String url, Properties properties, LiveConnections live, @Nullable PrimaryGate gate,
 			PoolFailureListener failures, Duration retry) {
+		this(url, properties, live, gate, failures, retry, null);
+	}
+
+	private DriverConnectionSource(String url, Properties properties, LiveConnections live, @Nullable PrimaryGate gate,
+			PoolFailureListener failures, Duration retry, @Nullable Consumer<HostAndPort> reached) {
 		this.url = url;
 		this.properties = properties;
 		this.live = live;
 		this.gate = gate;
 		this.failures = failures;
 		this.retryNanos = retry.toNanos();
-		this.identify = (gate == null);
+		this.reached = reached;
 	}
 
 	@Override
@@ -144,7 +151,7 @@ final class DriverConnectionSource implements DataSource {
 			throw new SQLException("pgjdbc does not accept the URL " + this.url, "08001");
 		}
 		HostAndPort server = null;
-		if (this.identify) {
+		if (this.reached != null) {
 			try {
 				server = server(connection);
 			}
@@ -154,6 +161,9 @@ final class DriverConnectionSource implements DataSource {
 			}
 		}
 		this.live.add(connection, server);
+		if (server != null) {
+			this.reached.accept(server);
+		}
 		return connection;
 	}
 

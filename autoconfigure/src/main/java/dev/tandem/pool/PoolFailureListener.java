@@ -26,6 +26,16 @@ public interface PoolFailureListener {
 	}
 
 	/**
+	 * A new connection of a node's reader pool reached a server, as the server names
+	 * itself: behind a load-balanced endpoint, not always the same one. Called on the
+	 * pool's thread that made the connection.
+	 * @param node the node of the reader pool
+	 * @param server the server the connection reached
+	 */
+	default void readerReached(HostAndPort node, HostAndPort server) {
+	}
+
+	/**
 	 * A writer connection, or an attempt to make one, failed with a connection error
 	 * (SQLState class {@code 08}): the primary may be gone.
 	 * @param failure what failed

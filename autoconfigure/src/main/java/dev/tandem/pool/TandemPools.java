@@ -214,7 +214,8 @@ public final class TandemPools implements AutoCloseable {
 		config.setExceptionOverride(new ReaderFailures(node));
 		this.readerCustomizer.accept(config);
 		LiveConnections live = this.readerConnections.computeIfAbsent(node, (key) -> new LiveConnections());
-		config.setDataSource(new DriverConnectionSource(config.getJdbcUrl(), driverProperties(config), live));
+		config.setDataSource(new DriverConnectionSource(config.getJdbcUrl(), driverProperties(config), live,
+				(server) -> this.failures.readerReached(node, server)));
 		config.setJdbcUrl(null);
 		return new HikariDataSource(config);
 	}

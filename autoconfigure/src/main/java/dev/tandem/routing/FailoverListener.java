@@ -115,6 +115,11 @@ public final class FailoverListener implements TopologyListener, PoolFailureList
 	}
 
 	@Override
+	public void readerReached(HostAndPort node, HostAndPort server) {
+		this.monitor.serverSeen(node, server);
+	}
+
+	@Override
 	public void writerFailed(SQLException failure) {
 		logger.debug("A writer connection failed ({}); checking every node now", failure.getMessage());
 		this.monitor.requestCheckAll();

@@ -140,6 +140,11 @@ public final class JdbcNodeProbe implements NodeProbe, AutoCloseable {
 		return connection;
 	}
 
+	@Override
+	public void reconnect(HostAndPort node) {
+		discard(node);
+	}
+
 	private void discard(HostAndPort node) {
 		Connection connection = this.connections.remove(node);
 		if (connection != null) {

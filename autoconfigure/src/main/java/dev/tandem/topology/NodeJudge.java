@@ -37,6 +37,9 @@ final class NodeJudge {
 	/** What it remembers of each server seen behind an endpoint, by the server's name. */
 	private final Map<HostAndPort, Memory> serverMemories = new LinkedHashMap<>();
 
+	/** When the primary last changed, if it did. */
+	private @Nullable Instant promotedAt;
+
 	/** The last primary seen, kept while none is reachable. */
 	private @Nullable Position lastPrimary;
 
@@ -96,7 +99,7 @@ final class NodeJudge {
 	 * @return the server's verdict
 	 */
 	NodeStatus judgeServer(HostAndPort endpoint, NodeStatus checked, Instant startedAt, TopologySnapshot current) {
-		Memory memory = this.serverMemories.computeIfAbsent(checked.node(), (server) -> new Memory());
+		Memory memory = this.serverMemories.computeIfAbsent(checked.node(), (server) -> firstSight());
 		NodeStatus status = judged(checked, memory, startedAt, current, this.readerNodes.contains(endpoint));
 		if (status.reachable()) {
 			memory.lastAnswered = status;
@@ -152,6 +155,7 @@ final class NodeJudge {
 	 */
 	private List<NodeStatus> newPrimary(HostAndPort primary, TopologySnapshot current) {
 		Instant now = this.clock.instant();
+		this.promotedAt = now;
 		List<NodeStatus> unconfirmed = new ArrayList<>();
 		this.serverMemories.values().forEach((memory) -> unconfirm(memory, now));
 		this.memories.forEach((node, memory) -> {
@@ -164,6 +168,23 @@ final class NodeJudge {
 			}
 		});
 		return unconfirmed;
+	}
+
+	/**
+	 * The memory of a server seen for the first time. Shortly after a change of primary
+	 * it starts unconfirmed, as the nodes did then: it may be stuck on the old timeline,
+	 * at positions beyond the new primary's. Long after one (two lag limits, or ten check
+	 * intervals without a limit), a server stuck there has fallen behind the primary and
+	 * lags like any standby that stopped receiving.
+	 */
+	private Memory firstSight() {
+		Memory memory = new Memory();
+		Duration window = this.lagLimit.maxLag().isZero() ? this.interval.multipliedBy(10)
+				: this.lagLimit.maxLag().multipliedBy(2);
+		if (this.promotedAt != null && this.clock.instant().isBefore(this.promotedAt.plus(window))) {
+			unconfirm(memory, this.promotedAt);
+		}
+		return memory;
 	}
 
 	private static void unconfirm(Memory memory, Instant now) {

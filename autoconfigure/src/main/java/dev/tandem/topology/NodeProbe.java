@@ -16,4 +16,12 @@ public interface NodeProbe {
 	 */
 	NodeStatus check(HostAndPort node);
 
+	/**
+	 * Checks the node on a new connection next time, when the probe keeps one: behind a
+	 * load-balanced endpoint it may reach another server.
+	 * @param node the node
+	 */
+	default void reconnect(HostAndPort node) {
+	}
+
 }

@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.tandem.url.HostAndPort;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -231,6 +232,32 @@ public final class TopologyMonitor implements AutoCloseable {
 			status = NodeStatus.unreachable(node, String.valueOf(ex.getMessage()));
 		}
 		publish(status, started, startedAt);
+		if (reconnectDue(node)) {
+			this.probe.reconnect(node);
+		}
+	}
+
+	/**
+	 * Whether the probe should open a new connection to the node before its next check:
+	 * behind a load-balanced endpoint the probe's connection reaches one server, and a
+	 * new one may reach another. While a reader standby is out of rotation, every third
+	 * check, so that an endpoint whose probe sits on a lagging server finds the servers
+	 * that can serve (and is seen to be an endpoint at all); for an endpoint in rotation,
+	 * every tenth, so that each server's verdict stays fresh. A node that is one server
+	 * just gets the same server back.
+	 */
+	private boolean reconnectDue(HostAndPort node) {
+		synchronized (this.latest) {
+			NodeStatus status = this.latest.get(node);
+			Tracker tracker = this.trackers.get(node);
+			boolean reader = status.isStandby() && status.rotation() != Rotation.NOT_A_READER;
+			int every = !reader ? 0 : !status.inRotation() ? 3 : status.isEndpoint() ? 10 : 0;
+			if (every == 0 || ++tracker.checksOnConnection < every) {
+				return false;
+			}
+			tracker.checksOnConnection = 0;
+			return true;
+		}
 	}
 
 	/**
@@ -268,6 +295,14 @@ public final class TopologyMonitor implements AutoCloseable {
 			}
 			NodeJudge.Verdict verdict = this.judge.judge(checked, startedAt, this.snapshot);
 			NodeStatus status = verdict.status();
+			if (!previous.isEndpoint() && previous.reachable() && status.reachable() && previous.server() != null
+					&& status.server() != null && !previous.server().equals(status.server())) {
+				// The probe's new connection reached another server: the node is an
+				// endpoint, and what the probe had seen is a check of the other one.
+				logEndpoint(node, previous.server(), status.server());
+				previous = previous.withServers(
+						List.of(this.judge.judgeServer(node, asServer(previous), previous.checkedAt(), this.snapshot)));
+			}
 			if (previous.isEndpoint()) {
 				// The probe reached one of the endpoint's servers: a check of that
 				// server.
@@ -296,6 +331,27 @@ public final class TopologyMonitor implements AutoCloseable {
 	}
 
 	/**
+	 * A connection to a node reached a server: when it is not the server the probe
+	 * reaches, the node is an endpoint in front of several servers, and reads through it
+	 * are held to the server their connection reached (checked on it, as it is not known
+	 * yet). Costs nothing when it is the probe's server.
+	 * @param node the node the connection was made to
+	 * @param server the server it reached, as the server names itself
+	 */
+	public void serverSeen(HostAndPort node, HostAndPort server) {
+		synchronized (this.latest) {
+			NodeStatus current = this.latest.get(node);
+			if (current == null || current.isEndpoint() || !current.reachable() || current.server() == null
+					|| current.server().equals(server)) {
+				return;
+			}
+			logEndpoint(node, current.server(), server);
+			store(endpoint(current,
+					List.of(this.judge.judgeServer(node, asServer(current), current.checkedAt(), this.snapshot))));
+		}
+	}
+
+	/**
 	 * Judges what a check of one server behind an endpoint found, made on a connection
 	 * that reached it through the endpoint, and publishes it beneath the endpoint: the
 	 * first server other than the one the probe reaches makes the node an endpoint, whose
@@ -318,12 +374,10 @@ public final class TopologyMonitor implements AutoCloseable {
 					// Still the server the probe reaches: not (yet) an endpoint.
 					return asServer(current);
 				}
-				logger.info(
-						"Node {} is an endpoint in front of several servers ({} and {}); "
-								+ "each is held to the lag limit on its own",
-						endpoint, current.server(), checked.server());
+				logEndpoint(endpoint, current.server(), checked.server());
 				if (current.reachable() && current.server() != null) {
-					servers = List.of(this.judge.judgeServer(endpoint, asServer(current), startedAt, this.snapshot));
+					servers = List
+						.of(this.judge.judgeServer(endpoint, asServer(current), current.checkedAt(), this.snapshot));
 				}
 			}
 			NodeStatus server = this.judge.judgeServer(endpoint, asServer(checked), startedAt, this.snapshot);
@@ -336,6 +390,11 @@ public final class TopologyMonitor implements AutoCloseable {
 			store(endpoint(current, replaced(servers, server)));
 			return server;
 		}
+	}
+
+	private static void logEndpoint(HostAndPort node, @Nullable HostAndPort one, @Nullable HostAndPort other) {
+		logger.info("Node {} is an endpoint in front of several servers ({} and {}); "
+				+ "each is held to the lag limit on its own", node, one, other);
 	}
 
 	/**
@@ -477,6 +536,9 @@ public final class TopologyMonitor implements AutoCloseable {
 
 		/** Guarded by the monitor's lock. */
 		long suspectedAt = System.nanoTime();
+
+		/** Checks since the probe last reconnected; guarded by the monitor's lock. */
+		int checksOnConnection;
 
 	}
 

@@ -268,6 +268,62 @@ class LoadBalancedEndpointIntegrationTests {
 			});
 	}
 
+	@Test
+	void anEndpointWhoseProbeReachesALaggingServerServesPlainReadsFromItsOtherServer() throws Exception {
+		PostgresCluster postgres = cluster.cluster();
+		PostgresNode paused = postgres.standbys().get(0);
+		PostgresNode running = postgres.standbys().get(1);
+		AtomicInteger next = new AtomicInteger(900_000);
+		// A balancer of its own, whose first connection (the probe's, at startup) reaches
+		// the paused standby.
+		try (Connection primary = postgres.primary().connect();
+				Statement insert = primary.createStatement();
+				TcpBalancer lagging = TcpBalancer.forNodes(paused, running);
+				Load writes = new Load("writer", 1, Duration.ofMillis(20), () -> {
+					try {
+						insert.execute("INSERT INTO event (n) VALUES (" + next.getAndIncrement() + ")");
+					}
+					catch (SQLException ex) {
+						throw new IllegalStateException(ex);
+					}
+					return null;
+				})) {
+			paused.pauseReplay();
+			await().atMost(WAIT).until(() -> laggingFor(paused) > 1500);
+			ClusterWork
+				.runner(postgres.primary().libpqUrl(), "tandem.writer.url=" + postgres.primary().libpqUrl(),
+						"tandem.reader.url=" + lagging.libpqUrl(postgres), "tandem.reads.max-lag=1s",
+						"tandem.topology.check-interval=500ms")
+				.run((context) -> {
+					ClusterWork.Work work = context.getBean(ClusterWork.Work.class);
+					long start = System.nanoTime();
+					await().atMost(WAIT).until(() -> work.read().port() == running.port());
+					long found = System.nanoTime();
+					List<ServingNode> reads = new ArrayList<>();
+					for (int i = 0; i < 20; i++) {
+						reads.add(work.read());
+					}
+					logger.info(
+							"ENDPOINT probe on the lagging server: first read on the running standby after {} ms, "
+									+ "then {} of 20 on it",
+							Duration.ofNanos(found - start).toMillis(),
+							reads.stream().filter((read) -> read.port() == running.port()).count());
+					assertThat(reads).allSatisfy((read) -> assertThat(read.port()).isNotEqualTo(paused.port()));
+				});
+		}
+	}
+
+	/** Milliseconds since the standby last replayed a commit. */
+	private static long laggingFor(PostgresNode standby) throws SQLException {
+		try (Connection connection = standby.connect();
+				Statement statement = connection.createStatement();
+				java.sql.ResultSet rs = statement.executeQuery(
+						"SELECT extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()) * 1000")) {
+			rs.next();
+			return rs.getLong(1);
+		}
+	}
+
 	private void warmUp() throws Exception {
 		for (int i = 0; i < 10; i++) {
 			this.web.send(this.web.get("/things/0"));

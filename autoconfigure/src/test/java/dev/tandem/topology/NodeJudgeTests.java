@@ -227,7 +227,18 @@ class NodeJudgeTests {
 						check(100, P, unreachable(), UNREACHABLE), check(120, S2, primary(10_000), PRIMARY),
 						server(130, S1, A, standby(10_500), UNCONFIRMED),
 						server(180, S1, A, standby(10_500), UNCONFIRMED),
-						server(230, S1, A, standby(10_600), IN_ROTATION)));
+						server(230, S1, A, standby(10_600), IN_ROTATION)),
+				situation("a server first seen shortly after a new primary starts unconfirmed, as the nodes did",
+						FIVE_SECONDS, ALL, check(0, P, primary(10_000), PRIMARY),
+						check(10, S1, standby(10_000), IN_ROTATION), check(20, S2, standby(10_000), IN_ROTATION),
+						check(100, P, unreachable(), UNREACHABLE), check(120, S2, primary(10_000), PRIMARY),
+						server(130, S1, B, standby(10_500), UNCONFIRMED),
+						server(180, S1, B, standby(10_500), UNCONFIRMED),
+						server(230, S1, B, standby(10_600), IN_ROTATION)),
+				situation("a server first seen long after a new primary is trusted at once", LagLimit.NONE, ALL,
+						check(0, P, primary(10_000), PRIMARY), check(10, S1, standby(10_000), IN_ROTATION),
+						check(20, S2, standby(10_000), IN_ROTATION), check(100, P, unreachable(), UNREACHABLE),
+						check(120, S2, primary(10_000), PRIMARY), server(800, S1, B, standby(10_000), IN_ROTATION)));
 	}
 
 	@ParameterizedTest(name = "{0}")
