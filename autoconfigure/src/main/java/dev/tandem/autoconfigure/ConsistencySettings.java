@@ -2,8 +2,10 @@ package dev.tandem.autoconfigure;
 
 import java.time.Duration;
 
+import dev.tandem.consistency.CausalTokens;
 import dev.tandem.consistency.ConsistencyMode;
 import dev.tandem.consistency.MarkerStore;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,16 +16,44 @@ final class ConsistencySettings {
 
 	private static final Logger logger = LoggerFactory.getLogger(ConsistencySettings.class);
 
+	/** Below this a secret is too easy to guess. */
+	static final int MIN_TOKEN_SECRET_LENGTH = 16;
+
 	private ConsistencySettings() {
+	}
+
+	/**
+	 * The signer of causal tokens, from a secret long enough to be hard to guess.
+	 * @param properties the properties
+	 * @return the signer, or {@code null} when no secret is set
+	 * @throws InvalidConsistencySettingsException when the secret is too short; the
+	 * message shows its length only
+	 */
+	static CausalTokens.@Nullable Signer tokenSigner(TandemProperties properties) {
+		String secret = properties.getConsistency().getTokenSecret();
+		if (secret == null) {
+			return null;
+		}
+		if (secret.length() < MIN_TOKEN_SECRET_LENGTH) {
+			throw new InvalidConsistencySettingsException(
+					"tandem.consistency.token-secret (****** masked, " + secret.length()
+							+ " characters) must be at least " + MIN_TOKEN_SECRET_LENGTH
+							+ " characters: a short secret can be guessed, and then tokens can be forged",
+					"Set 'tandem.consistency.token-secret' to a random value of at least " + MIN_TOKEN_SECRET_LENGTH
+							+ " characters, the same on every instance, or leave it unset for unsigned tokens.");
+		}
+		return CausalTokens.Signer.of(secret);
 	}
 
 	/**
 	 * A marker must outlive the time a standby may stay in rotation while behind: after
 	 * it expires, every standby still in rotation is known to have replayed the write.
 	 * @param properties the properties
-	 * @throws InvalidConsistencySettingsException when the TTL is too short
+	 * @throws InvalidConsistencySettingsException when the TTL or the token secret is too
+	 * short
 	 */
 	static void check(TandemProperties properties) {
+		tokenSigner(properties);
 		TandemProperties.Consistency consistency = properties.getConsistency();
 		if (consistency.getMode() == ConsistencyMode.OFF) {
 			return;

@@ -187,7 +187,7 @@ public final class TandemAutoConfiguration {
 			TandemProperties.Consistency consistency = properties.getConsistency();
 			return new CausalTokenFilter(consistency.getHeader(),
 					consistency.getCookie().isEnabled() ? consistency.getCookie().getName() : null,
-					consistency.getTtl());
+					consistency.getTtl(), ConsistencySettings.tokenSigner(properties));
 		}
 
 	}

@@ -347,6 +347,13 @@ public class TandemProperties {
 		 */
 		private String header = "X-Read-After";
 
+		/**
+		 * Secret that signs causal tokens (HMAC-SHA256), at least 16 characters and the
+		 * same value on every instance. Tokens without a valid signature are then
+		 * ignored. Unset: tokens are plain positions.
+		 */
+		private @Nullable String tokenSecret;
+
 		private final Cookie cookie = new Cookie();
 
 		public String getHeader() {
@@ -359,6 +366,14 @@ public class TandemProperties {
 
 		public Cookie getCookie() {
 			return this.cookie;
+		}
+
+		public @Nullable String getTokenSecret() {
+			return this.tokenSecret;
+		}
+
+		public void setTokenSecret(@Nullable String tokenSecret) {
+			this.tokenSecret = tokenSecret;
 		}
 
 		public ConsistencyMode getMode() {
@@ -415,8 +430,9 @@ public class TandemProperties {
 		public static class Cookie {
 
 			/**
-			 * Whether a request that wrote sets the causal-token cookie (Path=/, Max-Age
-			 * = ttl, HttpOnly, SameSite=Lax) and requests are read with it.
+			 * Whether a request that wrote sets the causal-token cookie (Path = the
+			 * context path, Max-Age = ttl, HttpOnly, SameSite=Lax, Secure on secure
+			 * requests) and requests are read with it.
 			 */
 			private boolean enabled = true;
 

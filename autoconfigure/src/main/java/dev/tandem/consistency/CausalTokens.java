@@ -1,6 +1,14 @@
 package dev.tandem.consistency;
 
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.regex.Pattern;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 import dev.tandem.topology.Lsn;
 import org.jspecify.annotations.Nullable;
@@ -9,6 +17,11 @@ import org.jspecify.annotations.Nullable;
  * The causal token of the current web request: the WAL position its reads must see, from
  * the client's token (header or cookie) and from the request's own commits. Bound to the
  * request's thread by {@link CausalTokenFilter}.
+ * <p>
+ * A token is the position, {@code X/Y} in hex ({@code 0/3000060}). With a secret (see
+ * {@link Signer}) it is the position, a dot and a signature: {@code 0/3000060.} followed
+ * by the first 16 bytes of HMAC-SHA256 over the position, in unpadded base64url (22
+ * characters).
  */
 public final class CausalTokens {
 
@@ -34,6 +47,11 @@ public final class CausalTokens {
 	 * @return the position, or {@code null} when the token is malformed
 	 */
 	public static @Nullable Lsn parse(@Nullable String text) {
+		String value = unquote(text);
+		return (value != null && LSN.matcher(value).matches()) ? Lsn.parse(value) : null;
+	}
+
+	private static @Nullable String unquote(@Nullable String text) {
 		if (text == null) {
 			return null;
 		}
@@ -41,7 +59,7 @@ public final class CausalTokens {
 		if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
 			value = value.substring(1, value.length() - 1);
 		}
-		return LSN.matcher(value).matches() ? Lsn.parse(value) : null;
+		return value;
 	}
 
 	static @Nullable CausalTokens current() {
@@ -84,6 +102,94 @@ public final class CausalTokens {
 			this.ownCommit = lsn;
 			this.committed.committed(lsn);
 		}
+	}
+
+	/**
+	 * Signs and verifies tokens with a secret shared by every instance, so that a client
+	 * cannot make up a position: knowing an LSN does not give its signature.
+	 */
+	public static final class Signer {
+
+		private static final String ALGORITHM = "HmacSHA256";
+
+		/** Half of HMAC-SHA256, the shortest truncation RFC 2104 recommends. */
+		private static final int SIGNATURE_BYTES = 16;
+
+		/** Keeps a signature of a token from being valid for anything else. */
+		private static final byte[] CONTEXT = "tandem-causal-token:".getBytes(StandardCharsets.US_ASCII);
+
+		private static final Base64.Encoder encoder = Base64.getUrlEncoder().withoutPadding();
+
+		private static final Pattern SIGNATURE = Pattern.compile("[A-Za-z0-9_-]{22}");
+
+		private final SecretKeySpec key;
+
+		private Signer(String secret) {
+			this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), ALGORITHM);
+		}
+
+		/**
+		 * A signer with a secret.
+		 * @param secret the secret, the same on every instance
+		 * @return the signer
+		 */
+		public static Signer of(String secret) {
+			if (secret.isEmpty()) {
+				throw new IllegalArgumentException("The secret must not be empty");
+			}
+			return new Signer(secret);
+		}
+
+		/**
+		 * The signed token of a position.
+		 * @param lsn the position
+		 * @return {@code X/Y.signature}
+		 */
+		public String sign(Lsn lsn) {
+			String position = lsn.toString();
+			return position + "." + encoder.encodeToString(signature(position));
+		}
+
+		/**
+		 * Verifies a signed token; anything else, a plain position included, is refused.
+		 * @param text the token, in double quotes or not
+		 * @return the position, or {@code null} when the token is malformed or its
+		 * signature does not match
+		 */
+		public @Nullable Lsn verify(@Nullable String text) {
+			String value = unquote(text);
+			int dot = (value != null) ? value.indexOf('.') : -1;
+			if (dot < 0) {
+				return null;
+			}
+			Lsn lsn = parse(value.substring(0, dot));
+			String signature = value.substring(dot + 1);
+			if (lsn == null || !SIGNATURE.matcher(signature).matches()) {
+				return null;
+			}
+			// Compared as text, so that one signature has one spelling, in constant time.
+			byte[] expected = sign(lsn).getBytes(StandardCharsets.US_ASCII);
+			byte[] given = value.getBytes(StandardCharsets.US_ASCII);
+			return MessageDigest.isEqual(expected, given) ? lsn : null;
+		}
+
+		private byte[] signature(String position) {
+			try {
+				Mac mac = Mac.getInstance(ALGORITHM);
+				mac.init(this.key);
+				mac.update(CONTEXT);
+				return Arrays.copyOf(mac.doFinal(position.getBytes(StandardCharsets.US_ASCII)), SIGNATURE_BYTES);
+			}
+			catch (GeneralSecurityException ex) {
+				throw new IllegalStateException("HmacSHA256 is part of every Java runtime", ex);
+			}
+		}
+
+		@Override
+		public String toString() {
+			return "Signer [secret masked]";
+		}
+
 	}
 
 	/** Where the response's token goes. */

@@ -69,10 +69,20 @@ class FailureAnalyzersIntegrationTests {
 	void aTtlShorterThanTheLagLimitIsReportedWithTheProperties(CapturedOutput output) {
 		assertThatException().isThrownBy(() -> run("--tandem.url=postgresql://app:s3cr3t@127.0.0.1:1/db",
 				"--tandem.consistency.ttl=3s", "--tandem.reads.max-lag=5s"));
-		assertThat(output).contains("APPLICATION FAILED TO START", "Tandem's read-your-writes settings do not fit",
+		assertThat(output).contains("APPLICATION FAILED TO START", "Tandem's read-your-writes settings are invalid",
 				"tandem.consistency.ttl (PT3S) must be at least tandem.reads.max-lag (PT5S)", "Action:",
 				"Raise 'tandem.consistency.ttl'");
 		assertThat(output).doesNotContain("s3cr3t");
+	}
+
+	@Test
+	void aShortTokenSecretIsReportedWithThePropertyButNotTheSecret(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> run("--tandem.url=postgresql://app:s3cr3t@127.0.0.1:1/db",
+				"--tandem.consistency.token-secret=hunter2hunter2"));
+		assertThat(output).contains("APPLICATION FAILED TO START", "Tandem's read-your-writes settings are invalid",
+				"tandem.consistency.token-secret (****** masked, 14 characters) must be at least 16 characters",
+				"Action:", "Set 'tandem.consistency.token-secret' to a random value of at least 16 characters");
+		assertThat(output).doesNotContain("s3cr3t", "hunter2");
 	}
 
 	@Test

@@ -343,6 +343,26 @@ class TandemAutoConfigurationTests {
 	}
 
 	@Test
+	void runWithATokenSecretShorterThanSixteenCharactersFailsNamingThePropertyButNotTheSecret() {
+		this.runner.withPropertyValues("tandem.url=" + cluster.libpqUrl(), "tandem.consistency.token-secret=hunter2")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.isInstanceOf(InvalidConsistencySettingsException.class)
+					.hasMessageContaining("tandem.consistency.token-secret (****** masked, 7 characters)")
+					.hasMessageContaining("at least 16 characters")
+					.hasMessageNotContaining("hunter2");
+			});
+	}
+
+	@Test
+	void runWithATokenSecretStarts() {
+		this.runner
+			.withPropertyValues("tandem.url=" + cluster.libpqUrl(), "tandem.consistency.token-secret=0123456789abcdef")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
 	void runWithATtlTooShortButConsistencyOffStarts() {
 		this.runner
 			.withPropertyValues("tandem.url=" + cluster.libpqUrl(), "tandem.consistency.ttl=1s",

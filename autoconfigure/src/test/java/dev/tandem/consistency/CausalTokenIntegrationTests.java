@@ -3,12 +3,15 @@ package dev.tandem.consistency;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 
 import dev.tandem.testkit.PostgresClusterExtension;
 import dev.tandem.testkit.PostgresNode;
+import dev.tandem.topology.Lsn;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -88,8 +91,9 @@ class CausalTokenIntegrationTests {
 		assertThat(posted.statusCode()).isEqualTo(303);
 		String location = posted.headers().firstValue("Location").orElseThrow();
 		String setCookie = posted.headers().firstValue("Set-Cookie").orElseThrow();
-		assertThat(setCookie)
-			.matches("tandem-read-after=[0-9A-F]+/[0-9A-F]+; Path=/; Max-Age=10; Expires=.*; HttpOnly; SameSite=Lax");
+		assertThat(setCookie).matches(
+				"tandem-read-after=[0-9A-F]+/[0-9A-F]+; Path=/; Max-Age=10; Expires=[^;]+; HttpOnly; SameSite=Lax");
+		assertThat(posted.headers().allValues("Set-Cookie")).hasSize(1);
 		String cookie = setCookie.substring(0, setCookie.indexOf(';'));
 		Map<String, Object> page = body(
 				this.web.send(this.web.get(URI.create(location).getPath()).header("Cookie", cookie)));
@@ -98,6 +102,37 @@ class CausalTokenIntegrationTests {
 		Map<String, Object> quoted = body(this.web.send(
 				this.web.get(URI.create(location).getPath()).header("Cookie", "tandem-read-after=\"" + value + "\"")));
 		assertThat(quoted).containsEntry("found", true);
+	}
+
+	/**
+	 * Each commit used to add a Set-Cookie header: some 65 commits passed Tomcat's 8 KB
+	 * header limit and the request failed with a 500 after its work had committed.
+	 */
+	@Test
+	void aRequestThatCommitsAHundredTimesGetsOneCookieAndOneHeaderWithItsLastCommit() throws Exception {
+		HttpResponse<String> response = this.web.send(this.web.post("/things/batch/100"));
+		Lsn after = primaryInsertPosition();
+		assertThat(response.statusCode()).isEqualTo(200);
+		List<String> tokens = response.headers().allValues("X-Read-After");
+		assertThat(tokens).hasSize(1);
+		List<String> cookies = response.headers().allValues("Set-Cookie");
+		assertThat(cookies).singleElement()
+			.asString()
+			.matches("tandem-read-after=[0-9A-F]+/[0-9A-F]+; Path=/; Max-Age=10; Expires=[^;]+; HttpOnly; SameSite=Lax")
+			.startsWith("tandem-read-after=" + tokens.get(0) + ";");
+		Lsn token = CausalTokens.parse(tokens.get(0));
+		Lsn lastBeforeCommit = Lsn.parse((String) body(response).get("lastPositionBeforeCommit"));
+		assertThat(token).as("after the last transaction's insert, so its commit").isGreaterThan(lastBeforeCommit);
+		assertThat(token).isLessThanOrEqualTo(after);
+	}
+
+	private static Lsn primaryInsertPosition() throws SQLException {
+		try (Connection connection = cluster.cluster().primary().connect();
+				Statement statement = connection.createStatement();
+				ResultSet result = statement.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
+			result.next();
+			return Lsn.parse(result.getString(1));
+		}
 	}
 
 	@Test

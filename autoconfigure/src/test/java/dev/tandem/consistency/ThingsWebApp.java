@@ -25,9 +25,11 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * A web application over table {@code thing (id bigserial PRIMARY KEY)} for tests of
  * causal tokens and markers over real HTTP: {@code POST /things} answers the new id,
- * {@code POST /form/things} redirects to it (post-redirect-get), and {@code GET
- * /things/{id}} says whether the serving node has the row, whether it is a standby and
- * its port. Its auto-configuration leaves out JPA, Flyway and Liquibase.
+ * {@code POST /form/things} redirects to it (post-redirect-get), {@code POST
+ * /things/batch/{count}} creates that many in as many transactions and answers the WAL
+ * insert position inside the last one, before its commit, and {@code GET /things/{id}}
+ * says whether the serving node has the row, whether it is a standby and its port. Its
+ * auto-configuration leaves out JPA, Flyway and Liquibase.
  */
 public final class ThingsWebApp {
 
@@ -121,6 +123,12 @@ public final class ThingsWebApp {
 			return this.jdbc.queryForObject("INSERT INTO thing DEFAULT VALUES RETURNING id", Long.class);
 		}
 
+		@Transactional
+		public String createAndTellPosition() {
+			create();
+			return this.jdbc.queryForObject("SELECT pg_current_wal_insert_lsn()::text", String.class);
+		}
+
 		@Transactional(readOnly = true)
 		public Map<String, Object> find(long id) {
 			return this.jdbc.queryForMap("SELECT EXISTS (SELECT 1 FROM thing WHERE id = ?) AS found, "
@@ -147,6 +155,15 @@ public final class ThingsWebApp {
 		ResponseEntity<Void> createFromForm() {
 			long id = this.things.create();
 			return ResponseEntity.status(HttpStatus.SEE_OTHER).header("Location", "/things/" + id).build();
+		}
+
+		@PostMapping("/things/batch/{count}")
+		Map<String, Object> createMany(@PathVariable int count) {
+			String position = "";
+			for (int i = 0; i < count; i++) {
+				position = this.things.createAndTellPosition();
+			}
+			return Map.of("lastPositionBeforeCommit", position);
 		}
 
 		@GetMapping("/things/{id}")
