@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import dev.tandem.topology.Lsn;
@@ -20,6 +21,13 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * consistency key commits, its commit LSN is recorded under the key; a later read with
  * the key requires that LSN. In a web request, the commit LSN also becomes the response's
  * causal token, and a token the client sends is required by the request's reads.
+ * <p>
+ * A required position that the primary is known to have reached may be waited on, up to
+ * the maximum wait, on a standby; one beyond it is only checked once on a standby, so a
+ * client cannot make the server wait on purpose. What this instance knows is the highest
+ * of the topology's last primary position and every commit LSN and marker it has read: a
+ * token of a write through this instance a moment ago is known, though the topology may
+ * not have seen the primary reach it yet.
  */
 public class ReadConsistency {
 
@@ -47,6 +55,12 @@ public class ReadConsistency {
 	private final Duration maxWait;
 
 	private final Supplier<@Nullable Lsn> primaryPosition;
+
+	/**
+	 * The highest commit LSN and marker this instance has read: positions the primary has
+	 * reached. Compared unsigned, as {@link Lsn}s are.
+	 */
+	private final AtomicLong learned = new AtomicLong();
 
 	/**
 	 * Creates the consistency rules.
@@ -77,7 +91,32 @@ public class ReadConsistency {
 		if (this.mode == ConsistencyMode.OFF) {
 			return null;
 		}
-		return stronger(tokenRequirement(), markerRequirement());
+		// The marker first: reading it teaches a position that a token may be at.
+		ReadRequirement marker = markerRequirement();
+		return stronger(tokenRequirement(), marker);
+	}
+
+	/**
+	 * The highest WAL position this instance knows the primary has reached: the
+	 * topology's last primary position, or a commit LSN or marker read since, whichever
+	 * is higher. A memory read.
+	 * @return the position
+	 */
+	Lsn knownPrimaryPosition() {
+		Lsn learned = new Lsn(this.learned.get());
+		Lsn primary = this.primaryPosition.get();
+		return (primary != null && primary.compareTo(learned) > 0) ? primary : learned;
+	}
+
+	private void learn(Lsn lsn) {
+		if (lsn.equals(UNKNOWN)) {
+			return;
+		}
+		long value = lsn.value();
+		if (Long.compareUnsigned(this.learned.get(), value) < 0) {
+			this.learned.accumulateAndGet(value,
+					(known, seen) -> (Long.compareUnsigned(known, seen) >= 0) ? known : seen);
+		}
 	}
 
 	private @Nullable ReadRequirement tokenRequirement() {
@@ -91,10 +130,12 @@ public class ReadConsistency {
 		if (fromClient == null) {
 			return own;
 		}
-		Lsn primary = this.primaryPosition.get();
-		if (primary == null || fromClient.compareTo(primary) > 0) {
-			// Never wait on a position the primary is not known to have reached.
-			return stronger(own, ReadRequirement.onPrimary("causal token ahead of the primary's known position"));
+		if (fromClient.compareTo(knownPrimaryPosition()) > 0) {
+			// Another instance's write a moment ago, or a forged token: never wait on a
+			// position the primary is not known to have reached.
+			return stronger(own, (this.mode == ConsistencyMode.TTL)
+					? ReadRequirement.onPrimary("causal token beyond the known primary position (ttl mode)")
+					: ReadRequirement.replayedAlready(fromClient, "causal token beyond the known primary position"));
 		}
 		return stronger(own, required(fromClient, "causal token"));
 	}
@@ -114,7 +155,12 @@ public class ReadConsistency {
 		if (b.primary()) {
 			return b;
 		}
-		return (a.lsn().compareTo(b.lsn()) >= 0) ? a : b;
+		int order = a.lsn().compareTo(b.lsn());
+		if (order == 0) {
+			// The same position: known reached if either says so.
+			return a.waits() ? a : b;
+		}
+		return (order > 0) ? a : b;
 	}
 
 	private @Nullable ReadRequirement markerRequirement() {
@@ -139,6 +185,7 @@ public class ReadConsistency {
 		if (marker.equals(UNKNOWN)) {
 			return ReadRequirement.onPrimary("a recent write's outcome is unknown");
 		}
+		learn(marker);
 		return required(marker, "recent write");
 	}
 
@@ -221,6 +268,7 @@ public class ReadConsistency {
 		public void afterCommit() {
 			try {
 				Lsn lsn = commitLsn(this.connection);
+				learn(lsn);
 				if (this.tokens != null) {
 					this.tokens.committed(lsn);
 				}

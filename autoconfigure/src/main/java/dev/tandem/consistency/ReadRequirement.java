@@ -9,19 +9,35 @@ import org.jspecify.annotations.Nullable;
  * @param lsn the WAL position the serving node must have replayed, or {@code null} when
  * only {@link #primary} matters
  * @param primary whether the read must go to the primary (a {@code ttl} marker, a store
- * that cannot be read, or a token beyond the primary's last known position)
+ * that cannot be read)
+ * @param waits whether the read may wait, up to the maximum wait, for a standby to replay
+ * {@code lsn}: only for a position that the primary is known to have reached; otherwise a
+ * standby is asked once, and the primary serves when it has not replayed it
  * @param reason why, for logs
  */
-public record ReadRequirement(@Nullable Lsn lsn, boolean primary, String reason) {
+public record ReadRequirement(@Nullable Lsn lsn, boolean primary, boolean waits, String reason) {
 
 	/**
-	 * A read that needs a node that replayed {@code lsn}.
+	 * A read that needs a node that replayed {@code lsn}, a position the primary is known
+	 * to have reached: a standby may be waited on.
 	 * @param lsn the position
 	 * @param reason why
 	 * @return the requirement
 	 */
 	public static ReadRequirement replayed(Lsn lsn, String reason) {
-		return new ReadRequirement(lsn, false, reason);
+		return new ReadRequirement(lsn, false, true, reason);
+	}
+
+	/**
+	 * A read that needs a node that has already replayed {@code lsn}, a position the
+	 * primary is not known to have reached (another instance's write a moment ago, or a
+	 * forged token): a standby is asked once, never waited on.
+	 * @param lsn the position
+	 * @param reason why
+	 * @return the requirement
+	 */
+	public static ReadRequirement replayedAlready(Lsn lsn, String reason) {
+		return new ReadRequirement(lsn, false, false, reason);
 	}
 
 	/**
@@ -30,7 +46,7 @@ public record ReadRequirement(@Nullable Lsn lsn, boolean primary, String reason)
 	 * @return the requirement
 	 */
 	public static ReadRequirement onPrimary(String reason) {
-		return new ReadRequirement(null, true, reason);
+		return new ReadRequirement(null, true, false, reason);
 	}
 
 }

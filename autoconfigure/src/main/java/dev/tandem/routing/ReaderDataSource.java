@@ -37,7 +37,9 @@ import org.springframework.jdbc.datasource.AbstractDataSource;
  * A read that must see a recent write ({@link ReadConsistency}) goes to a standby that
  * has replayed it: known from the snapshot, or else checked on the borrowed connection of
  * the standby furthest ahead, polling for at most the maximum wait; else to the primary.
- * A standby that did not catch up in time is not waited on again until its next check.
+ * A standby that did not catch up in time is not waited on again until its next check. A
+ * position that the primary is not known to have reached is asked once, without waiting,
+ * of the standby furthest ahead; when it has not replayed it, the primary serves.
  * <p>
  * Behind a load-balanced endpoint ({@code tandem.reader.url} on CloudNativePG's
  * {@code -ro} service, an Aurora reader endpoint, HAProxy), each connection may reach
@@ -240,6 +242,11 @@ public class ReaderDataSource extends AbstractDataSource {
 		if (status == null) {
 			read.requirePrimary("standby no longer in the topology");
 		}
+		else if (!requirement.waits()) {
+			// Asked once on the standby furthest ahead: a position the primary is not
+			// known to have reached is not worth another standby's round trip.
+			read.requirePrimary(requirement.reason() + ", not replayed by " + node);
+		}
 		else {
 			this.behind.put(node, status.checkedAt());
 		}
@@ -335,8 +342,7 @@ public class ReaderDataSource extends AbstractDataSource {
 					}
 				}
 				if (System.nanoTime() - deadline >= 0) {
-					logger.debug("Standby {} did not replay {} within {}", status.node(), lsn,
-							this.consistency.maxWait());
+					logger.debug("Standby {} did not replay {} in time", status.node(), lsn);
 					return false;
 				}
 				LockSupport.parkNanos(POLL_NANOS);
@@ -442,11 +448,13 @@ public class ReaderDataSource extends AbstractDataSource {
 
 		/**
 		 * The end of the wait for a standby to replay the required position, set by the
-		 * first wait: one wait for the whole read, however many standbys it tries.
+		 * first wait: one wait for the whole read, however many standbys it tries; now,
+		 * when the requirement may not be waited on.
 		 */
 		long deadline() {
 			if (!this.waiting) {
-				this.deadline = System.nanoTime() + this.consistency.maxWait().toNanos();
+				boolean waits = this.requirement == null || this.requirement.waits();
+				this.deadline = System.nanoTime() + (waits ? this.consistency.maxWait().toNanos() : 0);
 				this.waiting = true;
 			}
 			return this.deadline;

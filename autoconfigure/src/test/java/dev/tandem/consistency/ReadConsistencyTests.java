@@ -1,11 +1,16 @@
 package dev.tandem.consistency;
 
+import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.tandem.topology.Lsn;
 import org.junit.jupiter.api.AfterEach;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -21,11 +26,13 @@ class ReadConsistencyTests {
 
 	private final MemoryMarkerStore store = new MemoryMarkerStore();
 
-	private final ReadConsistency consistency = new ReadConsistency(ConsistencyMode.LSN, () -> "alice", this.store,
-			Duration.ofSeconds(10), Duration.ofMillis(100), () -> new Lsn(1_000));
+	private final AtomicReference<@Nullable String> key = new AtomicReference<>("alice");
+
+	private final ReadConsistency consistency = consistency(ConsistencyMode.LSN);
 
 	@AfterEach
 	void clear() {
+		CausalTokens.bind(null);
 		if (TransactionSynchronizationManager.isSynchronizationActive()) {
 			TransactionSynchronizationManager.clearSynchronization();
 		}
@@ -66,6 +73,140 @@ class ReadConsistencyTests {
 			synchronization.afterCompletion(TransactionSynchronization.STATUS_ROLLED_BACK);
 		}
 		assertThat(this.store.find("alice")).isEqualTo(new Lsn(500));
+	}
+
+	@Test
+	void aTokenAtOrBelowThePrimarysLastKnownPositionMayBeWaitedOn() {
+		this.key.set(null);
+		ReadRequirement requirement = requirementWithToken(this.consistency, new Lsn(1_000));
+		assertThat(requirement).isEqualTo(ReadRequirement.replayed(new Lsn(1_000), "causal token"));
+		assertThat(requirement.waits()).isTrue();
+	}
+
+	@Test
+	void aTokenBeyondWhatThisInstanceKnowsIsAskedOfAStandbyWithoutWaiting() {
+		// Another instance's write a moment ago, or a forged token: a standby may have
+		// it, but the primary is not known to, so no read waits for it.
+		this.key.set(null);
+		ReadRequirement requirement = requirementWithToken(this.consistency, new Lsn(1_001));
+		assertThat(requirement.primary()).isFalse();
+		assertThat(requirement.lsn()).isEqualTo(new Lsn(1_001));
+		assertThat(requirement.waits()).isFalse();
+	}
+
+	@Test
+	void aTokenOfAWriteThroughThisInstanceIsTrustedBeforeTheTopologySeesThePrimaryReachIt() {
+		this.key.set(null);
+		commitAt(this.consistency, new Lsn(5_000));
+		assertThat(this.consistency.knownPrimaryPosition()).isEqualTo(new Lsn(5_000));
+		ReadRequirement requirement = requirementWithToken(this.consistency, new Lsn(5_000));
+		assertThat(requirement).isEqualTo(ReadRequirement.replayed(new Lsn(5_000), "causal token"));
+		assertThat(requirementWithToken(this.consistency, new Lsn(5_001)).waits()).isFalse();
+	}
+
+	@Test
+	void aMarkerReadFromTheStoreIsTrustedForLaterTokens() {
+		// Markers come from every instance's commits: the primary reached them.
+		this.store.record("alice", new Lsn(7_000), Duration.ofSeconds(10));
+		assertThat(this.consistency.requirement()).isEqualTo(ReadRequirement.replayed(new Lsn(7_000), "recent write"));
+		this.key.set(null);
+		assertThat(requirementWithToken(this.consistency, new Lsn(7_000)).waits()).isTrue();
+	}
+
+	@Test
+	void aTokenAtTheMarkerJustReadMayBeWaitedOn() {
+		this.store.record("alice", new Lsn(7_000), Duration.ofSeconds(10));
+		ReadRequirement requirement = requirementWithToken(this.consistency, new Lsn(7_000));
+		assertThat(requirement.lsn()).isEqualTo(new Lsn(7_000));
+		assertThat(requirement.waits()).isTrue();
+	}
+
+	@Test
+	void theHigherOfATokenAndAMarkerDecidesWhetherTheReadMayWait() {
+		this.store.record("alice", new Lsn(500), Duration.ofSeconds(10));
+		ReadRequirement requirement = requirementWithToken(this.consistency, new Lsn(2_000));
+		assertThat(requirement.lsn()).isEqualTo(new Lsn(2_000));
+		assertThat(requirement.waits()).isFalse();
+	}
+
+	@Test
+	void neitherAForgedTokenNorAnUnknownOutcomeRaisesWhatThisInstanceKnows() {
+		requirementWithToken(this.consistency, CausalTokens.parse("FFFFFFFF/FFFFFFFE"));
+		this.store.record("alice", ReadConsistency.UNKNOWN, Duration.ofSeconds(10));
+		assertThat(this.consistency.requirement().primary()).isTrue();
+		assertThat(this.consistency.knownPrimaryPosition()).isEqualTo(new Lsn(1_000));
+	}
+
+	@Test
+	void theTopologysPrimaryPositionCountsWhenItIsAheadOfWhatWasRead() {
+		this.store.record("alice", new Lsn(500), Duration.ofSeconds(10));
+		this.consistency.requirement();
+		assertThat(this.consistency.knownPrimaryPosition()).isEqualTo(new Lsn(1_000));
+	}
+
+	@Test
+	void inTtlModeATokenBeyondWhatThisInstanceKnowsGoesToThePrimary() {
+		this.key.set(null);
+		ReadRequirement requirement = requirementWithToken(consistency(ConsistencyMode.TTL), new Lsn(1_001));
+		assertThat(requirement.primary()).isTrue();
+	}
+
+	private ReadConsistency consistency(ConsistencyMode mode) {
+		return new ReadConsistency(mode, this.key::get, this.store, Duration.ofSeconds(10), Duration.ofMillis(100),
+				() -> new Lsn(1_000));
+	}
+
+	private static ReadRequirement requirementWithToken(ReadConsistency consistency, Lsn token) {
+		CausalTokens.bind(new CausalTokens(token, (lsn) -> {
+		}));
+		try {
+			return consistency.requirement();
+		}
+		finally {
+			CausalTokens.bind(null);
+		}
+	}
+
+	/** A write transaction of a web request that commits at {@code lsn}. */
+	private static void commitAt(ReadConsistency consistency, Lsn lsn) {
+		CausalTokens.bind(new CausalTokens(null, (committed) -> {
+		}));
+		TransactionSynchronizationManager.initSynchronization();
+		try {
+			consistency.writing(connectionAt(lsn));
+			for (TransactionSynchronization synchronization : TransactionSynchronizationManager.getSynchronizations()) {
+				synchronization.afterCommit();
+				synchronization.afterCompletion(TransactionSynchronization.STATUS_COMMITTED);
+			}
+		}
+		finally {
+			TransactionSynchronizationManager.clearSynchronization();
+			CausalTokens.bind(null);
+		}
+	}
+
+	/** A connection whose only query, the commit LSN's, answers {@code lsn}. */
+	private static Connection connectionAt(Lsn lsn) {
+		ResultSet rs = proxy(ResultSet.class, (proxy, method, args) -> switch (method.getName()) {
+			case "next" -> true;
+			case "getString" -> lsn.toString();
+			case "close" -> null;
+			default -> throw new UnsupportedOperationException(method.getName());
+		});
+		Statement statement = proxy(Statement.class, (proxy, method, args) -> switch (method.getName()) {
+			case "executeQuery" -> rs;
+			case "close" -> null;
+			default -> throw new UnsupportedOperationException(method.getName());
+		});
+		return proxy(Connection.class, (proxy, method, args) -> switch (method.getName()) {
+			case "createStatement" -> statement;
+			default -> throw new UnsupportedOperationException(method.getName());
+		});
+	}
+
+	private static <T> T proxy(Class<T> type, InvocationHandler handler) {
+		return type.cast(
+				Proxy.newProxyInstance(ReadConsistencyTests.class.getClassLoader(), new Class<?>[] { type }, handler));
 	}
 
 	private static Connection unusedConnection() {

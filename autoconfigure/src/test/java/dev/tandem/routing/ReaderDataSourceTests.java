@@ -15,14 +15,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
 import java.util.function.IntPredicate;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
 import dev.tandem.consistency.ConsistencyMode;
 import dev.tandem.consistency.MemoryMarkerStore;
 import dev.tandem.consistency.ReadConsistency;
+import dev.tandem.consistency.ReadRequirement;
 import dev.tandem.pool.PoolFailureListener;
 import dev.tandem.pool.PrimaryGate;
 import dev.tandem.topology.Lsn;
@@ -235,6 +238,55 @@ class ReaderDataSourceTests {
 		// for a wait of its own.
 		assertThat(pool(H2).polls).isEqualTo(1);
 		assertThat(this.routed).containsExactly(new ReadChoice(H1, ReadChoice.Reason.CONSISTENCY_PRIMARY));
+	}
+
+	@Test
+	void aPositionThePrimaryIsNotKnownToHaveReachedIsAskedOnceOfTheStandbyFurthestAheadThenThePrimaryServes()
+			throws SQLException {
+		// A forged far-future token must answer at once, however long the maximum wait.
+		this.topology = snapshot(primary(), standbyAt(H2, 90), standbyAt(H3, 95));
+		pool(H2).replayed = (poll) -> false;
+		pool(H3).replayed = (poll) -> false;
+		ReaderDataSource reader = reader(ReadTarget.PREFER_STANDBY,
+				requiring(() -> ReadRequirement.replayedAlready(new Lsn(300), "causal token"), LONG_WAIT));
+		long started = System.nanoTime();
+		assertThat(servedBy(reader.getConnection())).isSameAs(pool(H1));
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
+		assertThat(pool(H3).polls).isEqualTo(1);
+		assertThat(pool(H3).handedOut).singleElement()
+			.satisfies((connection) -> assertThat(connection.closed).isTrue());
+		assertThat(pool(H2).borrowed).isZero();
+		assertThat(this.routed).containsExactly(new ReadChoice(H1, ReadChoice.Reason.CONSISTENCY_PRIMARY));
+	}
+
+	@Test
+	void aPositionThePrimaryIsNotKnownToHaveReachedIsServedByTheStandbyFurthestAheadWhenItHasReplayedIt()
+			throws SQLException {
+		// Another instance's write a moment ago: the standby furthest ahead usually has
+		// it.
+		this.topology = snapshot(primary(), standbyAt(H2, 90), standbyAt(H3, 95));
+		ReaderDataSource reader = reader(ReadTarget.PREFER_STANDBY,
+				requiring(() -> ReadRequirement.replayedAlready(new Lsn(300), "causal token"), LONG_WAIT));
+		Connection connection = reader.getConnection();
+		assertThat(servedBy(connection)).isSameAs(pool(H3));
+		assertThat(fake(connection).closed).isFalse();
+		assertThat(pool(H3).polls).isEqualTo(1);
+		assertThat(this.routed).containsExactly(new ReadChoice(H3, ReadChoice.Reason.CONSISTENT_STANDBY));
+	}
+
+	@Test
+	void aStandbyThatHadNotReplayedAPositionBeyondThePrimarysKnownOneIsStillWaitedOnForAKnownOne() throws SQLException {
+		// Missing a write of a moment ago says nothing of a standby's lag.
+		this.topology = snapshot(primary(), standbyAt(H2, 90));
+		pool(H2).replayed = (poll) -> poll >= 3;
+		AtomicReference<ReadRequirement> requirement = new AtomicReference<>(
+				ReadRequirement.replayedAlready(new Lsn(300), "causal token"));
+		ReaderDataSource reader = reader(ReadTarget.PREFER_STANDBY, requiring(requirement::get, LONG_WAIT));
+		assertThat(servedBy(reader.getConnection())).isSameAs(pool(H1));
+		assertThat(pool(H2).polls).isEqualTo(1);
+		requirement.set(ReadRequirement.replayed(new Lsn(150), "recent write"));
+		assertThat(servedBy(reader.getConnection())).isSameAs(pool(H2));
+		assertThat(pool(H2).polls).isEqualTo(3);
 	}
 
 	@Test
@@ -478,6 +530,19 @@ class ReaderDataSourceTests {
 			this.lookups.incrementAndGet();
 			return KEY;
 		}, this.store, LONG_WAIT, maxWait, () -> new Lsn(200));
+	}
+
+	/** Read-your-writes whose every read requires {@code requirement}. */
+	private ReadConsistency requiring(Supplier<ReadRequirement> requirement, Duration maxWait) {
+		return new ReadConsistency(ConsistencyMode.LSN, () -> KEY, this.store, LONG_WAIT, maxWait, () -> new Lsn(200)) {
+
+			@Override
+			public ReadRequirement requirement() {
+				ReaderDataSourceTests.this.lookups.incrementAndGet();
+				return requirement.get();
+			}
+
+		};
 	}
 
 	private FakePool pool(HostAndPort node) {
