@@ -83,7 +83,7 @@ public final class Benchmarks {
 						if (options.runs(ReadYourWritesScenario.NAME)) {
 							readYourWrites = ReadYourWritesScenario.run(cluster,
 									pick(candidates, ReadYourWritesScenario.CANDIDATES), options.readYourWritesPlan(),
-									random);
+									options.healthyReadYourWritesPlan(), random);
 						}
 					}
 					finally {

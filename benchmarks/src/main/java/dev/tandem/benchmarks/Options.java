@@ -79,6 +79,11 @@ record Options(boolean quick, Set<String> scenarios, Path output) {
 				: new Rounds.Plan(2, 8, Duration.ofMillis(1000), ReadYourWritesScenario.THREADS);
 	}
 
+	Rounds.Plan healthyReadYourWritesPlan() {
+		return this.quick ? new Rounds.Plan(1, 2, Duration.ofMillis(250), ReadYourWritesScenario.THREADS)
+				: readYourWritesPlan();
+	}
+
 	ConsistencyChecker.Settings checkerSettings(long seed) {
 		return this.quick ? new ConsistencyChecker.Settings(Duration.ofSeconds(20), 4, seed)
 				: new ConsistencyChecker.Settings(Duration.ofSeconds(150), 6, seed);

@@ -1,11 +1,14 @@
 package dev.tandem.benchmarks;
 
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
 
 import dev.tandem.consistency.ConsistencyKey;
 import dev.tandem.testkit.PostgresCluster;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Scenario 2, read-your-writes: cycles of a write and a read of the same key while the
@@ -15,6 +18,10 @@ import dev.tandem.testkit.PostgresCluster;
  * under the consistency key {@code <candidate>:user-<key>}. A read that sees a lower
  * number than the write just acknowledged is stale. (Other threads may write the same key
  * in between; they only raise the number, so a stale read is never hidden.)
+ * <p>
+ * Then the same cycles again with replay running normally, in two {@link Healthy cases}:
+ * under the consistency key, and with a causal token only (no key), the write's token
+ * carried to the read by a {@link CausalTokenCarrier}.
  */
 final class ReadYourWritesScenario {
 
@@ -34,14 +41,38 @@ final class ReadYourWritesScenario {
 	private ReadYourWritesScenario() {
 	}
 
+	/** The cases run with replay running normally. */
+	enum Healthy {
+
+		/** Write and read under the consistency key. */
+		KEY("consistency key"),
+
+		/** No key: the read carries the causal token of the write. */
+		TOKEN("causal token only");
+
+		private final String label;
+
+		Healthy(String label) {
+			this.label = label;
+		}
+
+		String label() {
+			return this.label;
+		}
+
+	}
+
 	/**
 	 * The scenario's results.
 	 *
 	 * @param plan rounds, slice and threads
 	 * @param run the rounds
 	 * @param pausedShare share of the time replay was paused
+	 * @param healthyPlan rounds, slice and threads of the healthy cases
+	 * @param healthy the rounds of each healthy case
 	 */
-	record Result(Rounds.Plan plan, Rounds.Result run, double pausedShare) {
+	record Result(Rounds.Plan plan, Rounds.Result run, double pausedShare, Rounds.Plan healthyPlan,
+			Map<Healthy, Rounds.Result> healthy) {
 
 		long cycles(String candidate) {
 			return this.run.operations(candidate);
@@ -53,6 +84,35 @@ final class ReadYourWritesScenario {
 
 		long onStandby(String candidate) {
 			return this.run.flagged(candidate, ON_STANDBY);
+		}
+
+		long cycles(Healthy healthyCase, String candidate) {
+			return this.healthy.get(healthyCase).operations(candidate);
+		}
+
+		long stale(Healthy healthyCase, String candidate) {
+			return this.healthy.get(healthyCase).flagged(candidate, STALE);
+		}
+
+		long onStandby(Healthy healthyCase, String candidate) {
+			return this.healthy.get(healthyCase).flagged(candidate, ON_STANDBY);
+		}
+
+		Table healthyTable() {
+			Table table = new Table("candidate", "case", "cycles", "stale reads", "reads on standbys",
+					"µs per cycle (median)", "× floor", "errors");
+			for (Healthy healthyCase : Healthy.values()) {
+				Rounds.Result rounds = this.healthy.get(healthyCase);
+				for (String candidate : rounds.candidates()) {
+					table.row(candidate, healthyCase.label(), Long.toString(cycles(healthyCase, candidate)),
+							Long.toString(stale(healthyCase, candidate)),
+							Stats.percent(onStandby(healthyCase, candidate), cycles(healthyCase, candidate)),
+							Stats.format(Stats.median(rounds.micros(candidate)), 0),
+							Stats.ratio(Stats.median(rounds.ratios(candidate, Candidates.FLOOR))),
+							Long.toString(rounds.errors(candidate)));
+				}
+			}
+			return table;
 		}
 
 		Table table() {
@@ -95,10 +155,12 @@ final class ReadYourWritesScenario {
 	 * @param cluster the cluster
 	 * @param candidates the candidates, named as {@link #CANDIDATES}
 	 * @param plan rounds, slice and threads
+	 * @param healthyPlan rounds, slice and threads of the healthy cases
 	 * @param random decides the order of each round
 	 * @return the results
 	 */
-	static Result run(PostgresCluster cluster, List<Candidate> candidates, Rounds.Plan plan, Random random) {
+	static Result run(PostgresCluster cluster, List<Candidate> candidates, Rounds.Plan plan, Rounds.Plan healthyPlan,
+			Random random) {
 		Clusters.prepare(cluster,
 				"CREATE TABLE ryw (candidate text, k int, seq bigint NOT NULL, PRIMARY KEY (candidate, k))",
 				"INSERT INTO ryw SELECT c, k, 0 FROM unnest(ARRAY['"
@@ -114,23 +176,46 @@ final class ReadYourWritesScenario {
 			lag.close();
 		}
 		cluster.awaitReplication(Clusters.REPLICATION_WAIT);
-		return new Result(plan, run, lag.pausedShare());
+		Map<Healthy, Rounds.Result> healthy = new EnumMap<>(Healthy.class);
+		healthy.put(Healthy.KEY,
+				Rounds.run(NAME + ", healthy, key", candidates, healthyPlan, ReadYourWritesScenario::cycle, random));
+		healthy.put(Healthy.TOKEN, Rounds.run(NAME + ", healthy, token", candidates, healthyPlan,
+				ReadYourWritesScenario::tokenCycle, random));
+		return new Result(plan, run, lag.pausedShare(), healthyPlan, healthy);
 	}
 
 	private static int cycle(Candidate candidate, int thread) throws Exception {
 		int k = ThreadLocalRandom.current().nextInt(KEYS);
 		String name = candidate.name();
-		return ConsistencyKey.callWith(name + ":user-" + k, () -> {
-			Long written = candidate.write((jdbc) -> jdbc.queryForObject(
-					"UPDATE ryw SET seq = seq + 1 WHERE candidate = ? AND k = ? RETURNING seq", Long.class, name, k));
-			Seen seen = candidate.read((jdbc) -> jdbc.queryForObject(
-					"SELECT seq, pg_is_in_recovery() FROM ryw WHERE candidate = ? AND k = ?",
-					(rs, row) -> new Seen(rs.getLong(1), rs.getBoolean(2)), name, k));
-			if (written == null || seen == null) {
-				throw new IllegalStateException("No row for key " + k + " of " + name);
-			}
-			return ((seen.sequence() < written) ? 1 << STALE : 0) | (seen.standby() ? 1 << ON_STANDBY : 0);
-		});
+		return ConsistencyKey.callWith(name + ":user-" + k,
+				() -> flags(name, k, write(candidate, k), read(candidate, k)));
+	}
+
+	private static int tokenCycle(Candidate candidate, int thread) throws Exception {
+		int k = ThreadLocalRandom.current().nextInt(KEYS);
+		CausalTokenCarrier carrier = new CausalTokenCarrier();
+		Long written = carrier.call(() -> write(candidate, k));
+		Seen seen = carrier.call(() -> read(candidate, k));
+		return flags(candidate.name(), k, written, seen);
+	}
+
+	private static @Nullable Long write(Candidate candidate, int k) {
+		return candidate.write((jdbc) -> jdbc.queryForObject(
+				"UPDATE ryw SET seq = seq + 1 WHERE candidate = ? AND k = ? RETURNING seq", Long.class,
+				candidate.name(), k));
+	}
+
+	private static @Nullable Seen read(Candidate candidate, int k) {
+		return candidate.read(
+				(jdbc) -> jdbc.queryForObject("SELECT seq, pg_is_in_recovery() FROM ryw WHERE candidate = ? AND k = ?",
+						(rs, row) -> new Seen(rs.getLong(1), rs.getBoolean(2)), candidate.name(), k));
+	}
+
+	private static int flags(String name, int k, @Nullable Long written, @Nullable Seen seen) {
+		if (written == null || seen == null) {
+			throw new IllegalStateException("No row for key " + k + " of " + name);
+		}
+		return ((seen.sequence() < written) ? 1 << STALE : 0) | (seen.standby() ? 1 << ON_STANDBY : 0);
 	}
 
 }

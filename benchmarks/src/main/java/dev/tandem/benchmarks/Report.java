@@ -168,6 +168,15 @@ final class Report {
 		md.append(table.markdown()).append('\n');
 		print("Read-your-writes while standbys lag", table);
 		md.append("![Read-your-writes](").append(ReadYourWritesScenario.NAME).append(".png)\n\n");
+		md.append("### Read-your-writes with healthy replication\n\n");
+		md.append("The same cycles with replay running normally (no pauses), in two cases: under the consistency ")
+			.append("key, and with a causal token only (no key), the write's token carried to the read the way a ")
+			.append("web client carries it, through Tandem's `CausalTokenFilter` driven in-process (no HTTP). ")
+			.append(result.healthyPlan().describe())
+			.append(".\n\n");
+		Table healthy = result.healthyTable();
+		md.append(healthy.markdown()).append('\n');
+		print("Read-your-writes with healthy replication", healthy);
 	}
 
 	private static void failover(StringBuilder md, FailoverScenario.Result result) {
