@@ -58,6 +58,20 @@ class BenchmarksIntegrationTests {
 		assertThat(readYourWrites.stale(Candidates.SPRING)).isPositive();
 		assertThat(readYourWrites.onStandby(Candidates.FLOOR)).isZero();
 		assertThat(readYourWrites.stale(Candidates.FLOOR)).isZero();
+		assertThat(report).contains("Read-your-writes with healthy replication");
+		for (ReadYourWritesScenario.Healthy healthy : ReadYourWritesScenario.Healthy.values()) {
+			assertThat(readYourWrites.healthyTable().rows()).filteredOn((row) -> row.get(1).equals(healthy.label()))
+				.extracting((row) -> row.get(0))
+				.containsExactlyElementsOf(ReadYourWritesScenario.CANDIDATES);
+			for (String candidate : ReadYourWritesScenario.CANDIDATES) {
+				assertThat(readYourWrites.cycles(healthy, candidate)).as("cycles of %s, %s", candidate, healthy)
+					.isPositive();
+			}
+			assertThat(readYourWrites.stale(healthy, Candidates.TANDEM_LSN)).as("stale, %s", healthy).isZero();
+			assertThat(readYourWrites.stale(healthy, Candidates.TANDEM_TTL)).as("stale, %s", healthy).isZero();
+			assertThat(readYourWrites.stale(healthy, Candidates.FLOOR)).as("stale, %s", healthy).isZero();
+			assertThat(readYourWrites.onStandby(healthy, Candidates.FLOOR)).as("on standbys, %s", healthy).isZero();
+		}
 
 		FailoverScenario.Result failover = results.failover();
 		assertThat(failover.cases()).containsOnlyKeys(FailoverScenario.CASES);
