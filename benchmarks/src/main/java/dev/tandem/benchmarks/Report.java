@@ -242,7 +242,9 @@ final class Report {
 			.append("the synchronous standby, then rebuilds the old primary as a standby. The history is checked for ")
 			.append("read-your-writes (a read sees at least its key's last acknowledged write), monotonic reads (a ")
 			.append("read sees at least what an earlier read of the key saw) and lost writes (every acknowledged ")
-			.append("write is on the primary at the end). The same checker runs for 40 s in every build ")
+			.append("write is on the primary at the end). Token-only clients, with no key, write through one ")
+			.append("instance and read through the other carrying only the causal token of their last write; the ")
+			.append("same checks apply to their histories. The same checker runs for 40 s in every build ")
 			.append("(`ConsistencyCheckerIntegrationTests`).\n\n```\n");
 		String text = report.render();
 		md.append(text, 0, text.indexOf("fault timeline:")).append("```\n\n");

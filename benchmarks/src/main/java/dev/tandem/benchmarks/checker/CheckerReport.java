@@ -44,13 +44,25 @@ public record CheckerReport(ConsistencyChecker.Settings settings, List<Operation
 		long returned = count((op) -> op.type() == Type.READ && op.ok());
 		long onStandbys = count((op) -> op.type() == Type.READ && op.ok() && op.standby());
 		StringBuilder text = new StringBuilder();
-		text.append(String.format("Consistency checker: %.1f s, %d clients with a key each, 2 instances, seed %d%n",
-				this.elapsedMillis / 1000, this.settings.clients(), this.settings.seed()));
+		text.append(String.format(
+				"Consistency checker: %.1f s, %d clients with a key each, %d token-only, 2 instances, seed %d%n",
+				this.elapsedMillis / 1000, this.settings.clients(), ConsistencyChecker.TOKEN_CLIENTS,
+				this.settings.seed()));
 		text.append(String.format(
 				"operations: %d writes (%d acknowledged, %d failed), %d reads (%d returned: %d on "
 						+ "standbys, %d on the primary; %d failed)%n",
 				writes, acknowledged, writes - acknowledged, reads, returned, onStandbys, returned - onStandbys,
 				reads - returned));
+		long tokenWrites = count((op) -> op.tokenOnly() && op.type() == Type.WRITE);
+		long tokenAcknowledged = count((op) -> op.tokenOnly() && op.type() == Type.WRITE && op.ok());
+		long tokenReturned = count((op) -> op.tokenOnly() && op.type() == Type.READ && op.ok());
+		long tokenOnStandbys = count((op) -> op.tokenOnly() && op.type() == Type.READ && op.ok() && op.standby());
+		text.append(String.format(
+				"token-only clients (no key; write through one instance, read through the other with the last "
+						+ "write's causal token): %d, %d writes (%d acknowledged), %d reads returned (%d on "
+						+ "standbys); violations: %d%n",
+				ConsistencyChecker.TOKEN_CLIENTS, tokenWrites, tokenAcknowledged, tokenReturned, tokenOnStandbys,
+				tokenViolations()));
 		text.append("faults injected: ")
 			.append(this.faults.entrySet()
 				.stream()
@@ -67,6 +79,16 @@ public record CheckerReport(ConsistencyChecker.Settings settings, List<Operation
 			text.append("... and ").append(this.violations.size() - SHOWN).append(" more").append(nl);
 		}
 		return text.toString();
+	}
+
+	/**
+	 * Violations of the token-only clients' histories.
+	 * @return their count
+	 */
+	public long tokenViolations() {
+		return this.violations.stream()
+			.filter((violation) -> violation.history().get(violation.history().size() - 1).tokenOnly())
+			.count();
 	}
 
 	private long violations(Violation.Kind kind) {

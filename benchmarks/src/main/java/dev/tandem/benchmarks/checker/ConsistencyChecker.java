@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,6 +21,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import javax.sql.DataSource;
 
+import dev.tandem.benchmarks.CausalTokenCarrier;
 import dev.tandem.benchmarks.TandemApplication;
 import dev.tandem.benchmarks.checker.Operation.Outcome;
 import dev.tandem.benchmarks.checker.Operation.Type;
@@ -27,6 +29,7 @@ import dev.tandem.consistency.ConsistencyKey;
 import dev.tandem.testkit.PostgresCluster;
 import dev.tandem.testkit.PostgresNode;
 import dev.tandem.testkit.RedisServer;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -42,8 +45,19 @@ import org.springframework.transaction.support.TransactionTemplate;
  * to its synchronous standby. Every operation is recorded and the history is checked by
  * {@link HistoryChecks}: read-your-writes, monotonic reads, and no lost acknowledged
  * write.
+ * <p>
+ * Beside them, {@value #TOKEN_CLIENTS} token-only clients have no consistency key: each
+ * writes through one instance and reads through the other, carrying only the causal token
+ * of its last acknowledged write ({@link CausalTokenCarrier}). Their keys in the history
+ * start with {@value #TOKEN_ONLY}, and the same checks apply to them.
  */
 public final class ConsistencyChecker {
+
+	/** How many clients hop instances with only the causal token. */
+	public static final int TOKEN_CLIENTS = 2;
+
+	/** The prefix of the token-only clients' keys in the history. */
+	public static final String TOKEN_ONLY = "token-only-";
 
 	private final Settings settings;
 
@@ -92,12 +106,18 @@ public final class ConsistencyChecker {
 		ConcurrentLinkedQueue<Operation> history = new ConcurrentLinkedQueue<>();
 		Faults faults = new Faults(cluster, cluster.node(1), redis, new Random(random.nextLong()), clock::millis,
 				endMillis);
-		ExecutorService executor = Executors.newFixedThreadPool(this.settings.clients() + 1);
+		ExecutorService executor = Executors.newFixedThreadPool(this.settings.clients() + TOKEN_CLIENTS + 1);
 		try {
 			Future<?> faulting = executor.submit(faults);
 			List<Future<?>> clients = new ArrayList<>();
 			for (int c = 0; c < this.settings.clients(); c++) {
-				Client client = new Client(c, instances, new Random(random.nextLong()), clock, endMillis, history);
+				Client client = new Client(c, instances, new Random(random.nextLong()), clock, endMillis, history,
+						null);
+				clients.add(executor.submit(client));
+			}
+			for (int c = 0; c < TOKEN_CLIENTS; c++) {
+				Client client = new Client(this.settings.clients() + c, instances, new Random(random.nextLong()), clock,
+						endMillis, history, new CausalTokenCarrier());
 				clients.add(executor.submit(client));
 			}
 			for (Future<?> client : clients) {
@@ -191,12 +211,17 @@ public final class ConsistencyChecker {
 
 	}
 
+	/**
+	 * One client: with a consistency key of its own, on a random instance each operation;
+	 * or, with a carrier, with no key, writing through one instance and reading through
+	 * the other with the token of its last write.
+	 */
 	private record Client(int number, List<Instance> instances, Random random, Clock clock, double endMillis,
-			ConcurrentLinkedQueue<Operation> history) implements Runnable {
+			ConcurrentLinkedQueue<Operation> history, @Nullable CausalTokenCarrier carrier) implements Runnable {
 
 		@Override
 		public void run() {
-			String key = "client-" + this.number;
+			String key = ((this.carrier != null) ? TOKEN_ONLY : "client-") + this.number;
 			long seq = 0;
 			while (this.clock.millis() < this.endMillis && !Thread.currentThread().isInterrupted()) {
 				seq++;
@@ -205,17 +230,27 @@ public final class ConsistencyChecker {
 			}
 		}
 
+		private int instance(Type type) {
+			if (this.carrier != null) {
+				return (this.number + ((type == Type.WRITE) ? 0 : 1)) % this.instances.size();
+			}
+			return this.random.nextInt(this.instances.size());
+		}
+
+		private <T> T scoped(String key, Callable<T> work) throws Exception {
+			return (this.carrier != null) ? this.carrier.call(work) : ConsistencyKey.callWith(key, work);
+		}
+
 		private void write(String key, long seq) {
-			int instance = this.random.nextInt(this.instances.size());
+			int instance = instance(Type.WRITE);
 			Instance target = this.instances.get(instance);
 			double start = this.clock.millis();
 			try {
-				ConsistencyKey.runWith(key, () -> target.writes()
-					.executeWithoutResult(
-							(status) -> target.jdbc().update("INSERT INTO checker (k, seq) VALUES (?, ?)", key, seq)));
+				scoped(key, () -> target.writes()
+					.execute((status) -> target.jdbc().update("INSERT INTO checker (k, seq) VALUES (?, ?)", key, seq)));
 				record(key, Type.WRITE, seq, instance, start, Outcome.OK, 0, false, null);
 			}
-			catch (RuntimeException ex) {
+			catch (Exception ex) {
 				record(key, Type.WRITE, seq, instance, start, Outcome.FAILED, 0, false, describe(ex));
 				// While no primary is known writes fail at once: back off a little.
 				LockSupport.parkNanos(20_000_000);
@@ -223,11 +258,11 @@ public final class ConsistencyChecker {
 		}
 
 		private void read(String key) {
-			int instance = this.random.nextInt(this.instances.size());
+			int instance = instance(Type.READ);
 			Instance target = this.instances.get(instance);
 			double start = this.clock.millis();
 			try {
-				long[] seen = ConsistencyKey.callWith(key, () -> target.reads()
+				long[] seen = scoped(key, () -> target.reads()
 					.execute((status) -> target.jdbc()
 						.queryForObject(
 								"SELECT coalesce(max(seq), 0), pg_is_in_recovery(), inet_server_port() FROM checker WHERE k = ?",

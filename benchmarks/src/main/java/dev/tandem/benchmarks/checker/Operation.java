@@ -6,7 +6,8 @@ import org.jspecify.annotations.Nullable;
  * One operation of a client, as the client saw it.
  *
  * @param client the client's number
- * @param key the client's consistency key (one per client)
+ * @param key the client's consistency key (one per client; a token-only client's key
+ * names its rows but is never bound)
  * @param type write or read
  * @param value for a write, the sequence number it inserted; for a successful read, the
  * highest sequence number it saw
@@ -41,6 +42,14 @@ public record Operation(int client, String key, Type type, long value, int insta
 		/** It threw: a write's effect is unknown, a read returned nothing. */
 		FAILED
 
+	}
+
+	/**
+	 * Whether a token-only client ran it: no consistency key, only the causal token.
+	 * @return whether its key starts with {@link ConsistencyChecker#TOKEN_ONLY}
+	 */
+	public boolean tokenOnly() {
+		return this.key.startsWith(ConsistencyChecker.TOKEN_ONLY);
 	}
 
 	boolean ok() {

@@ -26,6 +26,8 @@ class ConsistencyCheckerIntegrationTests {
 		assertThat(report.faults()).containsKeys(Faults.Kind.FAILOVER);
 		assertThat(report.count((op) -> op.type() == Type.WRITE && op.ok())).isGreaterThan(50);
 		assertThat(report.count((op) -> op.type() == Type.READ && op.ok() && op.standby())).isGreaterThan(50);
+		assertThat(report.count((op) -> op.tokenOnly() && op.type() == Type.WRITE && op.ok())).isGreaterThan(10);
+		assertThat(report.count((op) -> op.tokenOnly() && op.type() == Type.READ && op.ok())).isGreaterThan(10);
 	}
 
 }
