@@ -48,7 +48,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>
  * Beside them, {@value #TOKEN_CLIENTS} token-only clients have no consistency key: each
  * writes through one instance and reads through the other, carrying only the causal token
- * of its last acknowledged write ({@link CausalTokenCarrier}). Their keys in the history
+ * of its last committed write ({@link CausalTokenCarrier}). Their keys in the history
  * start with {@value #TOKEN_ONLY}, and the same checks apply to them.
  */
 public final class ConsistencyChecker {
