@@ -303,6 +303,11 @@ public class ReadConsistency {
 		}
 
 		private void recordUnknown() {
+			if (this.tokens != null) {
+				// A client that carries only the token must not keep the one of its
+				// previous write: the highest position sends its reads to the primary.
+				this.tokens.committed(UNKNOWN);
+			}
 			if (this.key == null) {
 				return;
 			}

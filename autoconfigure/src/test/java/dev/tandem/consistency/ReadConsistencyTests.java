@@ -6,6 +6,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.tandem.topology.Lsn;
@@ -62,6 +64,31 @@ class ReadConsistencyTests {
 		ReadRequirement requirement = this.consistency.requirement();
 		assertThat(requirement.primary()).isTrue();
 		assertThat(requirement.reason()).contains("outcome is unknown");
+	}
+
+	@Test
+	void aCommitWhoseLsnCannotBeReadGivesTheRequestATokenThatSendsItsReadsToThePrimary() {
+		// Found by the consistency checker: a token-only client whose write committed as
+		// the primary died kept its previous write's token and read that, stale.
+		List<Lsn> sent = new ArrayList<>();
+		CausalTokens.bind(new CausalTokens(null, sent::add));
+		TransactionSynchronizationManager.initSynchronization();
+		try {
+			this.consistency.writing(brokenConnection());
+			for (TransactionSynchronization synchronization : TransactionSynchronizationManager.getSynchronizations()) {
+				synchronization.afterCommit();
+				synchronization.afterCompletion(TransactionSynchronization.STATUS_COMMITTED);
+			}
+		}
+		finally {
+			TransactionSynchronizationManager.clearSynchronization();
+			CausalTokens.bind(null);
+		}
+		assertThat(sent).containsExactly(ReadConsistency.UNKNOWN);
+		this.key.set(null);
+		ReadRequirement requirement = requirementWithToken(this.consistency, sent.get(0));
+		assertThat(requirement.waits()).isFalse();
+		assertThat(requirement.lsn()).isEqualTo(ReadConsistency.UNKNOWN);
 	}
 
 	@Test
@@ -207,6 +234,13 @@ class ReadConsistencyTests {
 	private static <T> T proxy(Class<T> type, InvocationHandler handler) {
 		return type.cast(
 				Proxy.newProxyInstance(ReadConsistencyTests.class.getClassLoader(), new Class<?>[] { type }, handler));
+	}
+
+	/** A connection that broke after the commit: the commit LSN cannot be read. */
+	private static Connection brokenConnection() {
+		return proxy(Connection.class, (proxy, method, args) -> {
+			throw new java.sql.SQLException("An I/O error occurred while sending to the backend.", "08006");
+		});
 	}
 
 	private static Connection unusedConnection() {
