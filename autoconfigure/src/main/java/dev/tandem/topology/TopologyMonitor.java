@@ -299,9 +299,7 @@ public final class TopologyMonitor implements AutoCloseable {
 					&& status.server() != null && !previous.server().equals(status.server())) {
 				// The probe's new connection reached another server: the node is an
 				// endpoint, and what the probe had seen is a check of the other one.
-				logEndpoint(node, previous.server(), status.server());
-				previous = previous.withServers(
-						List.of(this.judge.judgeServer(node, asServer(previous), previous.checkedAt(), this.snapshot)));
+				previous = previous.withServers(becameEndpoint(previous, status.server()));
 			}
 			if (previous.isEndpoint()) {
 				// The probe reached one of the endpoint's servers: a check of that
@@ -345,9 +343,7 @@ public final class TopologyMonitor implements AutoCloseable {
 					|| current.server().equals(server)) {
 				return;
 			}
-			logEndpoint(node, current.server(), server);
-			store(endpoint(current,
-					List.of(this.judge.judgeServer(node, asServer(current), current.checkedAt(), this.snapshot))));
+			store(endpoint(current, becameEndpoint(current, server)));
 		}
 	}
 
@@ -374,11 +370,7 @@ public final class TopologyMonitor implements AutoCloseable {
 					// Still the server the probe reaches: not (yet) an endpoint.
 					return asServer(current);
 				}
-				logEndpoint(endpoint, current.server(), checked.server());
-				if (current.reachable() && current.server() != null) {
-					servers = List
-						.of(this.judge.judgeServer(endpoint, asServer(current), current.checkedAt(), this.snapshot));
-				}
+				servers = becameEndpoint(current, checked.server());
 			}
 			NodeStatus server = this.judge.judgeServer(endpoint, asServer(checked), startedAt, this.snapshot);
 			NodeStatus before = current.server(server.node());
@@ -392,9 +384,18 @@ public final class TopologyMonitor implements AutoCloseable {
 		}
 	}
 
-	private static void logEndpoint(HostAndPort node, @Nullable HostAndPort one, @Nullable HostAndPort other) {
+	/**
+	 * A node seen to be an endpoint: another server than the one in its latest status
+	 * answered through it. Returns its servers so far: the one of its latest status,
+	 * judged as a server from that check, when it answered.
+	 */
+	private List<NodeStatus> becameEndpoint(NodeStatus current, @Nullable HostAndPort other) {
 		logger.info("Node {} is an endpoint in front of several servers ({} and {}); "
-				+ "each is held to the lag limit on its own", node, one, other);
+				+ "each is held to the lag limit on its own", current.node(), current.server(), other);
+		if (!current.reachable() || current.server() == null) {
+			return List.of();
+		}
+		return List.of(this.judge.judgeServer(current.node(), asServer(current), current.checkedAt(), this.snapshot));
 	}
 
 	/**

@@ -71,19 +71,7 @@ class ReadConsistencyTests {
 		// Found by the consistency checker: a token-only client whose write committed as
 		// the primary died kept its previous write's token and read that, stale.
 		List<Lsn> sent = new ArrayList<>();
-		CausalTokens.bind(new CausalTokens(null, sent::add));
-		TransactionSynchronizationManager.initSynchronization();
-		try {
-			this.consistency.writing(brokenConnection());
-			for (TransactionSynchronization synchronization : TransactionSynchronizationManager.getSynchronizations()) {
-				synchronization.afterCommit();
-				synchronization.afterCompletion(TransactionSynchronization.STATUS_COMMITTED);
-			}
-		}
-		finally {
-			TransactionSynchronizationManager.clearSynchronization();
-			CausalTokens.bind(null);
-		}
+		commitOn(this.consistency, brokenConnection(), sent::add);
 		assertThat(sent).containsExactly(ReadConsistency.UNKNOWN);
 		this.key.set(null);
 		ReadRequirement requirement = requirementWithToken(this.consistency, sent.get(0));
@@ -196,11 +184,16 @@ class ReadConsistencyTests {
 
 	/** A write transaction of a web request that commits at {@code lsn}. */
 	private static void commitAt(ReadConsistency consistency, Lsn lsn) {
-		CausalTokens.bind(new CausalTokens(null, (committed) -> {
-		}));
+		commitOn(consistency, connectionAt(lsn), (committed) -> {
+		});
+	}
+
+	/** A write transaction of a web request that commits on a connection. */
+	private static void commitOn(ReadConsistency consistency, Connection connection, CausalTokens.Committed tokens) {
+		CausalTokens.bind(new CausalTokens(null, tokens));
 		TransactionSynchronizationManager.initSynchronization();
 		try {
-			consistency.writing(connectionAt(lsn));
+			consistency.writing(connection);
 			for (TransactionSynchronization synchronization : TransactionSynchronizationManager.getSynchronizations()) {
 				synchronization.afterCommit();
 				synchronization.afterCompletion(TransactionSynchronization.STATUS_COMMITTED);
