@@ -70,24 +70,6 @@ final class LiveConnections {
 		return aborted;
 	}
 
-	/**
-	 * The connections not closed yet.
-	 * @return how many
-	 */
-	int size() {
-		return count((connection) -> true);
-	}
-
-	/**
-	 * The connections not closed yet that match.
-	 * @param which the connections to count
-	 * @return how many
-	 */
-	int count(Predicate<Connection> which) {
-		this.connections.keySet().removeIf(LiveConnections::closed);
-		return (int) this.connections.keySet().stream().filter(which).count();
-	}
-
 	private static boolean closed(Connection connection) {
 		try {
 			return connection.isClosed();

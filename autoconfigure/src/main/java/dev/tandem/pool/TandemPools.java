@@ -320,16 +320,6 @@ public final class TandemPools implements AutoCloseable {
 	}
 
 	/**
-	 * Connections made and not yet closed on a node, by its reader pool and the writer.
-	 * @param node the node
-	 * @return how many
-	 */
-	int liveConnections(HostAndPort node) {
-		LiveConnections readers = this.readerConnections.get(node);
-		return ((readers != null) ? readers.size() : 0) + this.writerConnections.count(reached(node));
-	}
-
-	/**
 	 * Name of the reader pool of a host: {@code tandem-reader-<host>-<port>}, with the
 	 * colons of an IPv6 address written as underscores.
 	 * @param node the host
