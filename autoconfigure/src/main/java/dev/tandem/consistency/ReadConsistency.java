@@ -1,9 +1,7 @@
 package dev.tandem.consistency;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -40,9 +38,6 @@ public class ReadConsistency {
 	 * the primary, which alone is sure to show whether the write happened.
 	 */
 	static final Lsn UNKNOWN = new Lsn(-1L);
-
-	/** Covers the commit record: read after commit on the same session. */
-	static final String COMMIT_LSN_QUERY = "SELECT pg_current_wal_insert_lsn()::text";
 
 	private final ConsistencyMode mode;
 
@@ -191,23 +186,28 @@ public class ReadConsistency {
 
 	/**
 	 * Called with each writer connection handed out: inside a read-write transaction with
-	 * a consistency key, arranges for the commit LSN to be read on this connection after
-	 * the commit and recorded under the key. Once per transaction.
+	 * a consistency key or a causal token, arranges for the commit LSN to be read on this
+	 * connection with the commit (or right after it) and recorded under the key and in
+	 * the token. Once per transaction.
 	 * @param connection the writer connection
+	 * @return the connection to hand out: {@code connection}, or one whose
+	 * {@code commit()} reads the commit LSN along with the commit
 	 */
-	public void writing(Connection connection) {
+	public Connection writing(Connection connection) {
 		if (this.mode == ConsistencyMode.OFF || !TransactionSynchronizationManager.isSynchronizationActive()
 				|| TransactionSynchronizationManager.isCurrentTransactionReadOnly()
 				|| TransactionSynchronizationManager.hasResource(this)) {
-			return;
+			return connection;
 		}
 		String key = this.keys.resolve();
 		CausalTokens tokens = CausalTokens.current();
 		if (key == null && tokens == null) {
-			return;
+			return connection;
 		}
 		TransactionSynchronizationManager.bindResource(this, Boolean.TRUE);
-		TransactionSynchronizationManager.registerSynchronization(new RecordOnCommit(key, tokens, connection));
+		RecordOnCommit record = new RecordOnCommit(key, tokens, connection);
+		TransactionSynchronizationManager.registerSynchronization(record);
+		return CommitLsn.recording(connection, record);
 	}
 
 	/**
@@ -242,21 +242,18 @@ public class ReadConsistency {
 		return this.store;
 	}
 
-	static Lsn commitLsn(Connection connection) throws SQLException {
-		try (Statement statement = connection.createStatement();
-				ResultSet rs = statement.executeQuery(COMMIT_LSN_QUERY)) {
-			rs.next();
-			return Lsn.parse(rs.getString(1));
-		}
-	}
-
-	private final class RecordOnCommit implements TransactionSynchronization {
+	private final class RecordOnCommit implements TransactionSynchronization, CommitLsn.Listener {
 
 		private final @Nullable String key;
 
 		private final @Nullable CausalTokens tokens;
 
 		private final Connection connection;
+
+		/** Whether the commit read its position along, and the position it read. */
+		private boolean readAlong;
+
+		private @Nullable Lsn committedAt;
 
 		RecordOnCommit(@Nullable String key, @Nullable CausalTokens tokens, Connection connection) {
 			this.key = key;
@@ -265,9 +262,21 @@ public class ReadConsistency {
 		}
 
 		@Override
+		public void committedAt(@Nullable Lsn lsn) {
+			this.readAlong = true;
+			this.committedAt = lsn;
+		}
+
+		@Override
 		public void afterCommit() {
 			try {
-				Lsn lsn = commitLsn(this.connection);
+				Lsn lsn = this.readAlong ? this.committedAt : CommitLsn.read(this.connection);
+				if (lsn == null) {
+					// The server was in recovery: not the primary any more.
+					logger.debug("A write committed on a server in recovery; its position is unknown");
+					recordUnknown();
+					return;
+				}
 				learn(lsn);
 				if (this.tokens != null) {
 					this.tokens.committed(lsn);

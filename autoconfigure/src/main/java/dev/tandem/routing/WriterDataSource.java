@@ -44,10 +44,7 @@ public class WriterDataSource extends DelegatingDataSource {
 	public Connection getConnection() throws SQLException {
 		Connection connection = connect();
 		this.observer.writeRouted();
-		if (this.consistency != null) {
-			this.consistency.writing(connection);
-		}
-		return connection;
+		return (this.consistency != null) ? this.consistency.writing(connection) : connection;
 	}
 
 	/**
