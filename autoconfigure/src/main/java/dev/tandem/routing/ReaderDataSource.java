@@ -58,7 +58,14 @@ public class ReaderDataSource extends AbstractDataSource {
 
 	private static final String REPLAYED_QUERY = "SELECT pg_last_wal_replay_lsn() >= ?::pg_lsn";
 
-	private static final long POLL_NANOS = 1_000_000;
+	/**
+	 * The first pause between two checks of a standby that has not replayed a position
+	 * yet: on a healthy standby a commit is usually replayed within a few hundred
+	 * microseconds. Each pause doubles, up to {@link #MAX_POLL_NANOS}.
+	 */
+	private static final long FIRST_POLL_NANOS = 100_000;
+
+	private static final long MAX_POLL_NANOS = 1_000_000;
 
 	/** Connections a read may retire on one endpoint before it moves on. */
 	private static final int RETIRES_PER_NODE = 2;
@@ -335,6 +342,7 @@ public class ReaderDataSource extends AbstractDataSource {
 	private boolean catchesUp(Connection connection, NodeStatus status, Lsn lsn, long deadline) throws SQLException {
 		try (PreparedStatement statement = connection.prepareStatement(REPLAYED_QUERY)) {
 			statement.setString(1, lsn.toString());
+			long pause = FIRST_POLL_NANOS;
 			while (true) {
 				try (ResultSet rs = statement.executeQuery()) {
 					if (rs.next() && rs.getBoolean(1)) {
@@ -345,7 +353,8 @@ public class ReaderDataSource extends AbstractDataSource {
 					logger.debug("Standby {} did not replay {} in time", status.node(), lsn);
 					return false;
 				}
-				LockSupport.parkNanos(POLL_NANOS);
+				LockSupport.parkNanos(pause);
+				pause = Math.min(pause * 2, MAX_POLL_NANOS);
 			}
 		}
 	}

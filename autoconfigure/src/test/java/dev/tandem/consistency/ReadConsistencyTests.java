@@ -3,8 +3,8 @@ package dev.tandem.consistency;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -215,13 +215,14 @@ class ReadConsistencyTests {
 			case "close" -> null;
 			default -> throw new UnsupportedOperationException(method.getName());
 		});
-		Statement statement = proxy(Statement.class, (proxy, method, args) -> switch (method.getName()) {
-			case "executeQuery" -> rs;
-			case "close" -> null;
-			default -> throw new UnsupportedOperationException(method.getName());
-		});
+		PreparedStatement statement = proxy(PreparedStatement.class,
+				(proxy, method, args) -> switch (method.getName()) {
+					case "executeQuery" -> rs;
+					case "close" -> null;
+					default -> throw new UnsupportedOperationException(method.getName());
+				});
 		return proxy(Connection.class, (proxy, method, args) -> switch (method.getName()) {
-			case "createStatement" -> statement;
+			case "prepareStatement" -> statement;
 			default -> throw new UnsupportedOperationException(method.getName());
 		});
 	}
