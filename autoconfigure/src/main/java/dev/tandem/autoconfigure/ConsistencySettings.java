@@ -58,6 +58,11 @@ final class ConsistencySettings {
 		if (consistency.getMode() == ConsistencyMode.OFF) {
 			return;
 		}
+		if (consistency.getNearCache().isEnabled() && consistency.getNearCache().getMaxEntries() < 1) {
+			throw new InvalidConsistencySettingsException("tandem.consistency.near-cache.max-entries ("
+					+ consistency.getNearCache().getMaxEntries()
+					+ ") must be at least 1; to turn the near cache off, set tandem.consistency.near-cache.enabled=false");
+		}
 		Duration maxLag = properties.getReads().getMaxLag();
 		Duration interval = properties.getTopology().getCheckInterval();
 		Duration least = maxLag.plus(interval.multipliedBy(2));

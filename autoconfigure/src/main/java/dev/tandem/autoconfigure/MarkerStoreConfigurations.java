@@ -50,8 +50,10 @@ final class MarkerStoreConfigurations {
 				return new MemoryMarkerStore();
 			}
 			Duration ttl = properties.getConsistency().getTtl();
-			return new FallbackMarkerStore(new RedisMarkerStore(factory, ttl), new MemoryMarkerStore(), REDIS_PAUSE,
-					ttl);
+			TandemProperties.Consistency.NearCache nearCache = properties.getConsistency().getNearCache();
+			int nearCacheEntries = nearCache.isEnabled() ? nearCache.getMaxEntries() : 0;
+			return new FallbackMarkerStore(new RedisMarkerStore(factory, ttl, nearCacheEntries),
+					new MemoryMarkerStore(), REDIS_PAUSE, ttl);
 		}
 
 	}

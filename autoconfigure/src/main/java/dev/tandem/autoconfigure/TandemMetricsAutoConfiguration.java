@@ -1,11 +1,16 @@
 package dev.tandem.autoconfigure;
 
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import dev.tandem.actuate.NearCacheMetrics;
 import dev.tandem.actuate.RoutingMetrics;
 import dev.tandem.actuate.TopologyMetrics;
+import dev.tandem.consistency.MarkerStore;
+import dev.tandem.consistency.redis.NearCache;
+import dev.tandem.consistency.redis.RedisMarkerStore;
 import dev.tandem.routing.RoutingObserver;
 import dev.tandem.topology.TopologyMonitor;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -13,6 +18,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * Micrometer meters of Tandem ({@code tandem.*}, see
@@ -58,6 +64,28 @@ public final class TandemMetricsAutoConfiguration {
 				config.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(meterRegistry));
 			}
 		};
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.springframework.data.redis.connection.RedisConnectionFactory")
+	@ConditionalOnBean(MarkerStore.class)
+	static class NearCacheMetricsConfiguration {
+
+		/**
+		 * The near cache's meters, when the marker store reads Redis with one.
+		 * @param store the marker store
+		 * @return the binder
+		 */
+		@Bean
+		MeterBinder tandemNearCacheMetrics(MarkerStore store) {
+			return (registry) -> {
+				NearCache cache = RedisMarkerStore.nearCacheOf(store);
+				if (cache != null) {
+					new NearCacheMetrics(cache).bindTo(registry);
+				}
+			};
+		}
+
 	}
 
 }

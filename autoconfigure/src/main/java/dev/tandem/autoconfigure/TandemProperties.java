@@ -356,6 +356,12 @@ public class TandemProperties {
 
 		private final Cookie cookie = new Cookie();
 
+		private final NearCache nearCache = new NearCache();
+
+		public NearCache getNearCache() {
+			return this.nearCache;
+		}
+
 		public String getHeader() {
 			return this.header;
 		}
@@ -427,6 +433,42 @@ public class TandemProperties {
 		/**
 		 * The causal-token cookie, for browsers (post-redirect-get).
 		 */
+		/**
+		 * The near cache of markers: answers from Redis kept in memory until Redis says
+		 * their key changed.
+		 */
+		public static class NearCache {
+
+			/**
+			 * Whether answers from Redis about markers are kept in memory until Redis
+			 * invalidates them (client-side caching with RESP3 tracking; needs Lettuce on
+			 * a standalone or Sentinel Redis, else lookups always go to Redis).
+			 */
+			private boolean enabled = true;
+
+			/**
+			 * The most answers kept (about 200 bytes each); past it, a tenth are dropped.
+			 */
+			private int maxEntries = 10_000;
+
+			public boolean isEnabled() {
+				return this.enabled;
+			}
+
+			public void setEnabled(boolean enabled) {
+				this.enabled = enabled;
+			}
+
+			public int getMaxEntries() {
+				return this.maxEntries;
+			}
+
+			public void setMaxEntries(int maxEntries) {
+				this.maxEntries = maxEntries;
+			}
+
+		}
+
 		public static class Cookie {
 
 			/**

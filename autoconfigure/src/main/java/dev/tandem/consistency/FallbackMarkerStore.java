@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * again, the markers this instance kept locally are written to it (in the background), so
  * that instances whose grace period ends sooner find them.
  */
-public final class FallbackMarkerStore implements MarkerStore {
+public final class FallbackMarkerStore implements MarkerStore, AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(FallbackMarkerStore.class);
 
@@ -110,6 +110,26 @@ public final class FallbackMarkerStore implements MarkerStore {
 			return shared;
 		}
 		return (shared == null || local.compareTo(shared) > 0) ? local : shared;
+	}
+
+	/**
+	 * The shared store.
+	 * @return the store
+	 */
+	public MarkerStore shared() {
+		return this.shared;
+	}
+
+	/**
+	 * Closes the shared store, if it holds resources of its own (the near cache's
+	 * connection).
+	 * @throws Exception when closing fails
+	 */
+	@Override
+	public void close() throws Exception {
+		if (this.shared instanceof AutoCloseable closeable) {
+			closeable.close();
+		}
 	}
 
 	private boolean usable() {

@@ -7,16 +7,20 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 
+import dev.tandem.consistency.FallbackMarkerStore;
 import dev.tandem.consistency.MarkerStore;
 import dev.tandem.consistency.MarkerStoreException;
 import dev.tandem.consistency.MarkersIncompleteException;
 import dev.tandem.topology.Lsn;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.DefaultRedisScript;
 import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.util.ClassUtils;
 
 /**
  * Markers in Redis, through the application's {@link RedisConnectionFactory} (standalone,
@@ -31,7 +35,14 @@ import org.springframework.data.redis.core.script.RedisScript;
  * before it started, and {@link #find} throws {@link MarkersIncompleteException} so the
  * read goes to the primary.
  */
-public final class RedisMarkerStore implements MarkerStore {
+public final class RedisMarkerStore implements MarkerStore, AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(RedisMarkerStore.class);
+
+	private static final String LETTUCE_CLIENT = "io.lettuce.core.RedisClient";
+
+	/** The longest wait for the invalidation channel before a cached answer is used. */
+	private static final Duration CATCH_UP_TIMEOUT = Duration.ofMillis(50);
 
 	/** Prefix of every key Tandem writes. */
 	public static final String KEY_PREFIX = "tandem:rw:";
@@ -57,34 +68,137 @@ public final class RedisMarkerStore implements MarkerStore {
 
 	private final long graceMillis;
 
+	private final @Nullable NearCache nearCache;
+
+	private final @Nullable Invalidations invalidations;
+
 	/**
-	 * Creates the store.
+	 * Creates the store, without a near cache.
 	 * @param connectionFactory the application's Redis connections
 	 * @param grace how long after a Redis server starts its markers are not trusted (the
 	 * markers' TTL); zero to trust them at once
 	 */
 	public RedisMarkerStore(RedisConnectionFactory connectionFactory, Duration grace) {
+		this(connectionFactory, grace, 0);
+	}
+
+	/**
+	 * Creates the store.
+	 * @param connectionFactory the application's Redis connections
+	 * @param grace how long after a Redis server starts its markers are not trusted (the
+	 * markers' TTL); zero to trust them at once
+	 * @param nearCacheEntries the most answers kept in the near cache; 0 for none. The
+	 * near cache needs Lettuce on a standalone or Sentinel set-up; with another client,
+	 * or a Cluster, lookups always go to Redis
+	 */
+	public RedisMarkerStore(RedisConnectionFactory connectionFactory, Duration grace, int nearCacheEntries) {
 		this.redis = new StringRedisTemplate(connectionFactory);
 		this.graceMillis = grace.toMillis();
+		NearCache cache = (nearCacheEntries > 0) ? new NearCache(nearCacheEntries) : null;
+		this.invalidations = (cache != null) ? invalidations(connectionFactory, cache) : null;
+		this.nearCache = (this.invalidations != null) ? cache : null;
+	}
+
+	private static @Nullable Invalidations invalidations(RedisConnectionFactory connectionFactory, NearCache cache) {
+		if (ClassUtils.isPresent(LETTUCE_CLIENT, RedisMarkerStore.class.getClassLoader())) {
+			Invalidations invalidations = MarkerInvalidations.open(connectionFactory, cache);
+			if (invalidations != null) {
+				return invalidations;
+			}
+		}
+		logger.info("The near cache of markers is off: it needs Lettuce on a standalone or Sentinel Redis, "
+				+ "and the connection factory is a {}", connectionFactory.getClass().getSimpleName());
+		return null;
+	}
+
+	/**
+	 * The near cache, if on.
+	 * @return the cache, or {@code null}
+	 */
+	public @Nullable NearCache nearCache() {
+		return this.nearCache;
+	}
+
+	/**
+	 * The Redis client id of the near cache's invalidation connection.
+	 * @return the id, or -1 when there is none yet
+	 */
+	long invalidationClientId() {
+		return (this.invalidations != null) ? this.invalidations.clientId() : -1;
+	}
+
+	/**
+	 * The near cache of a marker store, if it reads markers from Redis with one.
+	 * @param store the store
+	 * @return the cache, or {@code null}
+	 */
+	public static @Nullable NearCache nearCacheOf(MarkerStore store) {
+		MarkerStore shared = (store instanceof FallbackMarkerStore fallback) ? fallback.shared() : store;
+		return (shared instanceof RedisMarkerStore redis) ? redis.nearCache() : null;
 	}
 
 	@Override
 	public void record(String key, Lsn lsn, Duration ttl) {
+		String redisKey = redisKey(key);
 		try {
-			this.redis.execute(RECORD, List.of(redisKey(key)), encode(lsn), Long.toString(Math.max(1, ttl.toMillis())));
+			this.redis.execute(RECORD, List.of(redisKey), encode(lsn), Long.toString(Math.max(1, ttl.toMillis())));
 		}
 		catch (RuntimeException ex) {
+			storeFailed();
 			throw new MarkerStoreException("Could not write a marker to Redis: " + ex.getMessage(), ex);
+		}
+		finally {
+			if (this.nearCache != null) {
+				// Without waiting for Redis's invalidation to come back.
+				this.nearCache.invalidate(redisKey);
+			}
 		}
 	}
 
 	@Override
 	public @Nullable Lsn find(String key) {
+		String redisKey = redisKey(key);
+		if (this.nearCache == null) {
+			return ask(redisKey);
+		}
+		NearCache.Answer cached = this.nearCache.peek(redisKey);
+		if (cached != null && this.invalidations.catchUp(CATCH_UP_TIMEOUT)) {
+			// An invalidation that was on its way when the read came is applied now.
+			cached = this.nearCache.peek(redisKey);
+			if (cached != null) {
+				this.nearCache.hit();
+				return cached.lsn();
+			}
+		}
+		this.nearCache.miss();
+		NearCache.Fill fill = this.nearCache.startFill(redisKey);
+		Lsn lsn = null;
+		boolean answered = false;
+		try {
+			lsn = ask(redisKey);
+			answered = true;
+			return lsn;
+		}
+		finally {
+			if (fill != null) {
+				// Kept only when Redis answered and its markers are trusted.
+				if (answered) {
+					this.nearCache.complete(fill, lsn);
+				}
+				else {
+					this.nearCache.abandon(fill);
+				}
+			}
+		}
+	}
+
+	private @Nullable Lsn ask(String redisKey) {
 		List<?> answer;
 		try {
-			answer = this.redis.execute(FIND, List.of(redisKey(key)));
+			answer = this.redis.execute(FIND, List.of(redisKey));
 		}
 		catch (RuntimeException ex) {
+			storeFailed();
 			throw new MarkerStoreException("Could not read a marker from Redis: " + ex.getMessage(), ex);
 		}
 		if (answer == null || answer.size() != 2) {
@@ -97,6 +211,20 @@ public final class RedisMarkerStore implements MarkerStore {
 		}
 		String value = (String) answer.get(0);
 		return (value.isEmpty()) ? null : decode(value);
+	}
+
+	private void storeFailed() {
+		if (this.nearCache != null && this.nearCache.isOpen()) {
+			// Redis may be out of reach while the channel has not noticed yet.
+			this.nearCache.flush(NearCache.Flush.STORE_FAILED);
+		}
+	}
+
+	@Override
+	public void close() {
+		if (this.invalidations != null) {
+			this.invalidations.close();
+		}
 	}
 
 	@Override

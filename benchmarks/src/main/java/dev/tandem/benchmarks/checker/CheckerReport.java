@@ -16,9 +16,11 @@ import dev.tandem.benchmarks.checker.Operation.Type;
  * @param timeline the fault thread's steps
  * @param violations broken guarantees
  * @param elapsedMillis how long the run took, clients and faults
+ * @param nearCaches what each instance's near cache of markers did, a line each
  */
 public record CheckerReport(ConsistencyChecker.Settings settings, List<Operation> operations,
-		Map<Faults.Kind, Integer> faults, List<String> timeline, List<Violation> violations, double elapsedMillis) {
+		Map<Faults.Kind, Integer> faults, List<String> timeline, List<Violation> violations, double elapsedMillis,
+		List<String> nearCaches) {
 
 	/** Violations rendered in full, at most this many. */
 	static final int SHOWN = 5;
@@ -69,6 +71,7 @@ public record CheckerReport(ConsistencyChecker.Settings settings, List<Operation
 				.map((entry) -> entry.getKey().toString().toLowerCase().replace('_', '-') + " " + entry.getValue())
 				.collect(Collectors.joining(", ")))
 			.append(nl);
+		this.nearCaches.forEach((line) -> text.append(line).append(nl));
 		text.append(String.format("violations: %d (read-your-writes %d, monotonic reads %d, lost writes %d)%n",
 				this.violations.size(), violations(Violation.Kind.READ_YOUR_WRITES),
 				violations(Violation.Kind.MONOTONIC_READS), violations(Violation.Kind.LOST_WRITE)));

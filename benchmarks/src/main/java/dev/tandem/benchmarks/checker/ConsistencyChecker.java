@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
@@ -26,6 +28,9 @@ import dev.tandem.benchmarks.TandemApplication;
 import dev.tandem.benchmarks.checker.Operation.Outcome;
 import dev.tandem.benchmarks.checker.Operation.Type;
 import dev.tandem.consistency.ConsistencyKey;
+import dev.tandem.consistency.MarkerStore;
+import dev.tandem.consistency.redis.NearCache;
+import dev.tandem.consistency.redis.RedisMarkerStore;
 import dev.tandem.testkit.PostgresCluster;
 import dev.tandem.testkit.PostgresNode;
 import dev.tandem.testkit.RedisServer;
@@ -39,12 +44,14 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * A randomized, bounded consistency check of Tandem under faults. Clients, each with a
  * consistency key of its own, run write → read cycles through two application instances
- * (each operation on a randomly chosen one) that share one Redis marker store, in
- * {@code lsn} mode. Meanwhile a {@link Faults fault thread} pauses and resumes replay,
- * kills and restarts a standby, stops Redis for a while, and fails the primary over once
- * to its synchronous standby. Every operation is recorded and the history is checked by
- * {@link HistoryChecks}: read-your-writes, monotonic reads, and no lost acknowledged
- * write.
+ * that share one Redis marker store (each with its near cache), in {@code lsn} mode: half
+ * of them on a randomly chosen instance each operation, the other half reading through
+ * the other instance right after each write. Meanwhile a {@link Faults fault thread}
+ * pauses and resumes replay, kills and restarts a standby, stops Redis for a while, kills
+ * the near caches' invalidation connections ({@code CLIENT KILL}), and fails the primary
+ * over once to its synchronous standby. Every operation is recorded and the history is
+ * checked by {@link HistoryChecks}: read-your-writes, monotonic reads, and no lost
+ * acknowledged write.
  * <p>
  * Beside them, {@value #TOKEN_CLIENTS} token-only clients have no consistency key: each
  * writes through one instance and reads through the other, carrying only the causal token
@@ -134,7 +141,24 @@ public final class ConsistencyChecker {
 		Map<String, Set<Long>> present = readAll(cluster.primary());
 		List<Operation> operations = new ArrayList<>(history);
 		return new CheckerReport(this.settings, operations, faults.injected(), faults.timeline(),
-				HistoryChecks.check(operations, present), clock.millis());
+				HistoryChecks.check(operations, present), clock.millis(), nearCaches(contexts));
+	}
+
+	private static List<String> nearCaches(List<ConfigurableApplicationContext> contexts) {
+		List<String> lines = new ArrayList<>();
+		for (int i = 0; i < contexts.size(); i++) {
+			NearCache cache = RedisMarkerStore.nearCacheOf(contexts.get(i).getBean(MarkerStore.class));
+			if (cache == null) {
+				lines.add("near cache of instance " + i + ": off");
+				continue;
+			}
+			String flushes = Arrays.stream(NearCache.Flush.values())
+				.map((cause) -> cause.tag() + " " + cache.flushes(cause))
+				.collect(Collectors.joining(", "));
+			lines.add(String.format("near cache of instance %d: %d hits, %d misses, %d invalidations; flushes: %s", i,
+					cache.hits(), cache.misses(), cache.invalidations(), flushes));
+		}
+		return lines;
 	}
 
 	private static ConfigurableApplicationContext instance(PostgresCluster cluster, RedisServer redis, int number) {
@@ -225,14 +249,25 @@ public final class ConsistencyChecker {
 			long seq = 0;
 			while (this.clock.millis() < this.endMillis && !Thread.currentThread().isInterrupted()) {
 				seq++;
-				write(key, seq);
-				read(key);
+				int wrote = instance();
+				write(key, seq, wrote);
+				read(key, hops() ? (wrote + 1) % this.instances.size() : instance());
 			}
 		}
 
-		private int instance(Type type) {
+		/**
+		 * Whether this client reads through the other instance right after each write:
+		 * token-only clients, and every other client with a key (the read then finds the
+		 * other instance's near cache holding the key's previous answer until Redis's
+		 * invalidation comes).
+		 */
+		private boolean hops() {
+			return this.carrier != null || this.number % 2 == 1;
+		}
+
+		private int instance() {
 			if (this.carrier != null) {
-				return (this.number + ((type == Type.WRITE) ? 0 : 1)) % this.instances.size();
+				return this.number % this.instances.size();
 			}
 			return this.random.nextInt(this.instances.size());
 		}
@@ -241,8 +276,7 @@ public final class ConsistencyChecker {
 			return (this.carrier != null) ? this.carrier.call(work) : ConsistencyKey.callWith(key, work);
 		}
 
-		private void write(String key, long seq) {
-			int instance = instance(Type.WRITE);
+		private void write(String key, long seq, int instance) {
 			Instance target = this.instances.get(instance);
 			double start = this.clock.millis();
 			try {
@@ -257,8 +291,7 @@ public final class ConsistencyChecker {
 			}
 		}
 
-		private void read(String key) {
-			int instance = instance(Type.READ);
+		private void read(String key, int instance) {
 			Instance target = this.instances.get(instance);
 			double start = this.clock.millis();
 			try {

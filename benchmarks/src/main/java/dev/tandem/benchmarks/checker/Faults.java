@@ -8,12 +8,17 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.DoubleSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 
 import dev.tandem.testkit.PostgresCluster;
 import dev.tandem.testkit.PostgresNode;
 import dev.tandem.testkit.RedisServer;
+import io.lettuce.core.KillArgs;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 
 /**
  * The fault thread: faults of each kind injected at random times and healed after a
@@ -40,10 +45,22 @@ final class Faults implements Runnable {
 		/** Redis stopped (it loses every marker), then started again on its port. */
 		REDIS_STOP,
 
+		/**
+		 * Every near cache's invalidation connection killed ({@code CLIENT KILL}); the
+		 * instances' Redis clients connect again by themselves.
+		 */
+		INVALIDATION_KILL,
+
 		/** The primary killed, the synchronous standby promoted, the other repointed. */
 		FAILOVER
 
 	}
+
+	/**
+	 * A {@code CLIENT LIST} line of a near cache's invalidation connection, with its id.
+	 */
+	private static final Pattern INVALIDATION_CONNECTION = Pattern
+		.compile("\\bid=(\\d+) .*\\bname=tandem-near-cache\\b");
 
 	private final PostgresCluster cluster;
 
@@ -102,8 +119,14 @@ final class Faults implements Runnable {
 				// Redis outages send keyed reads to the primary for a TTL: rarer, so that
 				// most reads still exercise the standbys.
 				int roll = this.random.nextInt(100);
-				Kind kind = (roll < 45) ? Kind.REPLAY_PAUSE : (roll < 80) ? Kind.STANDBY_KILL : Kind.REDIS_STOP;
-				if (!this.active.containsKey(kind)) {
+				Kind kind = (roll < 40) ? Kind.REPLAY_PAUSE
+						: (roll < 70) ? Kind.STANDBY_KILL : (roll < 85) ? Kind.REDIS_STOP : Kind.INVALIDATION_KILL;
+				if (kind == Kind.INVALIDATION_KILL) {
+					if (!this.active.containsKey(Kind.REDIS_STOP)) {
+						inject(kind, "the near caches' connections", this::killInvalidationConnections);
+					}
+				}
+				else if (!this.active.containsKey(kind)) {
 					double healAt = this.clock.getAsDouble() + 300 + this.random.nextInt(1_200);
 					switch (kind) {
 						case REPLAY_PAUSE -> pauseReplay(healAt);
@@ -151,6 +174,21 @@ final class Faults implements Runnable {
 	private void stopRedis(double healAt) {
 		inject(Kind.REDIS_STOP, "Redis", healAt, this.redis::stop,
 				new Fault(null, healAt, "start Redis", this.redis::start));
+	}
+
+	private void killInvalidationConnections() {
+		RedisClient client = RedisClient.create(this.redis.url());
+		try (StatefulRedisConnection<String, String> connection = client.connect()) {
+			for (String line : connection.sync().clientList().split("\n")) {
+				Matcher channel = INVALIDATION_CONNECTION.matcher(line);
+				if (channel.find()) {
+					connection.sync().clientKill(KillArgs.Builder.id(Long.parseLong(channel.group(1))));
+				}
+			}
+		}
+		finally {
+			client.shutdown();
+		}
 	}
 
 	private void failover() {
