@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * Every process is a {@link RedisServer} in its own folder under
  * {@code <baseDirectory>/<name>}: {@code node-1} (the first master), {@code node-2} (the
  * first replica) and {@code sentinel-1} to {@code sentinel-3}. Nodes keep nothing on disk
- * but their configuration file, which Sentinel rewrites on a failover.
+ * but their configuration file, which Sentinel rewrites on a failover. A master that does
+ * not answer for 5 s (stopped, say) is failed over by the sentinels on their own.
  * {@link #failover()} moves the master to the replica. {@link #close()} stops every
  * process and deletes the folder. A leftover of a run that did not close the set-up is
  * stopped by the next start with the same base directory and name.
@@ -55,6 +56,12 @@ public final class RedisSentinel implements AutoCloseable {
 	static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
 	static final Duration FAILOVER_TIMEOUT = Duration.ofSeconds(60);
+
+	/**
+	 * How long a master may not answer before the sentinels fail it over on their own;
+	 * long enough that a busy test machine does not trigger it.
+	 */
+	static final Duration DOWN_AFTER = Duration.ofSeconds(5);
 
 	private static final Duration POLL = Duration.ofMillis(20);
 
@@ -215,10 +222,11 @@ public final class RedisSentinel implements AutoCloseable {
 	 * Move the master to the replica, as an operator would: wait until the replica has
 	 * every write the master has taken ({@link #awaitReplication(Duration)}), ask a
 	 * sentinel {@code SENTINEL FAILOVER <master name>}, and wait until every running
-	 * sentinel reports the replica as master and it accepts writes. The old master turns
-	 * into a replica of the new one when Sentinel reconfigures it, about ten seconds
-	 * later; until then it still takes writes from clients that reach it directly. A
-	 * second failover waits for that (at most 60 s in all).
+	 * sentinel reports the replica as master and it accepts writes (the probe writes the
+	 * key {@code tandem:testkit:failover}). The old master turns into a replica of the
+	 * new one when Sentinel reconfigures it, about ten seconds later; until then it still
+	 * takes writes from clients that reach it directly. A second failover waits for that
+	 * (at most 60 s in all).
 	 * @return the new master
 	 * @throws IllegalStateException if the failover does not complete in time; the
 	 * message holds the last lines of the sentinels' logs
@@ -227,7 +235,7 @@ public final class RedisSentinel implements AutoCloseable {
 		long started = System.nanoTime();
 		long deadline = started + FAILOVER_TIMEOUT.toNanos();
 		RedisServer oldMaster = master();
-		awaitReplication(FAILOVER_TIMEOUT);
+		awaitReplication(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
 		String lastError = null;
 		while (true) {
 			RedisServer sentinel = runningSentinel();
@@ -508,8 +516,8 @@ public final class RedisSentinel implements AutoCloseable {
 					.configuration("replicaof " + master.host() + " " + master.port() + "\n")
 					.start());
 				String configuration = "sentinel monitor " + this.masterName + " " + master.host() + " " + master.port()
-						+ " " + QUORUM + "\n" + "sentinel down-after-milliseconds " + this.masterName + " 2000\n"
-						+ "sentinel failover-timeout " + this.masterName + " 10000\n";
+						+ " " + QUORUM + "\n" + "sentinel down-after-milliseconds " + this.masterName + " "
+						+ DOWN_AFTER.toMillis() + "\n" + "sentinel failover-timeout " + this.masterName + " 10000\n";
 				for (int i = 1; i <= SENTINELS; i++) {
 					sentinels.add(node(directory, binary, "sentinel-" + i).configuration(configuration)
 						.arguments(List.of("--sentinel"))

@@ -100,6 +100,29 @@ class RedisSentinelIntegrationTests {
 	}
 
 	@Test
+	void theSentinelsFailAStoppedMasterOverOnTheirOwn() throws IOException {
+		try (RedisSentinel sentinel = RedisSentinel.builder()
+			.baseDirectory(this.base)
+			.name("RedisSentinelMasterDown")
+			.start()) {
+			RedisServer first = sentinel.master();
+			RedisServer second = sentinel.replica();
+			assertThat(RedisCommands.call(first.port(), "SET", "order", "42")).isEqualTo("OK");
+			sentinel.awaitReplication(Duration.ofSeconds(10));
+
+			first.stop();
+
+			// 5 s until the sentinels agree it is down, then an election and the
+			// promotion
+			await().atMost(Duration.ofSeconds(40)).until(() -> sentinel.master() == second);
+			await().atMost(Duration.ofSeconds(10))
+				.untilAsserted(
+						() -> assertThat(RedisCommands.call(second.port(), "SET", "order", "43")).isEqualTo("OK"));
+			assertThat(RedisCommands.call(second.port(), "GET", "order")).isEqualTo("43");
+		}
+	}
+
+	@Test
 	void closeStopsEveryProcessAndDeletesTheFolder() {
 		RedisSentinel sentinel = RedisSentinel.builder().baseDirectory(this.base).name("RedisSentinelClose").start();
 		List<RedisServer> servers = RedisServerSets.concat(sentinel.nodes(), sentinel.sentinels());
