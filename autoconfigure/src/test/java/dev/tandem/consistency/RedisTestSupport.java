@@ -1,9 +1,15 @@
 package dev.tandem.consistency;
 
 import java.time.Duration;
+import java.util.Set;
 
+import dev.tandem.testkit.RedisCluster;
+import dev.tandem.testkit.RedisSentinel;
 import dev.tandem.testkit.RedisServer;
 
+import org.springframework.data.redis.connection.RedisClusterConfiguration;
+import org.springframework.data.redis.connection.RedisConfiguration;
+import org.springframework.data.redis.connection.RedisSentinelConfiguration;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -18,8 +24,20 @@ final class RedisTestSupport {
 	}
 
 	static LettuceConnectionFactory connectionFactory(RedisServer server) {
-		LettuceConnectionFactory factory = new LettuceConnectionFactory(
-				new RedisStandaloneConfiguration(server.host(), server.port()),
+		return connectionFactory(new RedisStandaloneConfiguration(server.host(), server.port()));
+	}
+
+	static LettuceConnectionFactory connectionFactory(RedisSentinel sentinel) {
+		return connectionFactory(
+				new RedisSentinelConfiguration(sentinel.masterName(), Set.copyOf(sentinel.sentinelAddresses())));
+	}
+
+	static LettuceConnectionFactory connectionFactory(RedisCluster cluster) {
+		return connectionFactory(new RedisClusterConfiguration(cluster.nodeAddresses()));
+	}
+
+	private static LettuceConnectionFactory connectionFactory(RedisConfiguration configuration) {
+		LettuceConnectionFactory factory = new LettuceConnectionFactory(configuration,
 				LettuceClientConfiguration.builder().commandTimeout(Duration.ofMillis(500)).build());
 		factory.afterPropertiesSet();
 		factory.start();

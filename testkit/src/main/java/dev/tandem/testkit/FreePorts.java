@@ -61,6 +61,34 @@ final class FreePorts {
 	}
 
 	/**
+	 * Return a port as {@link #next(Set)} does whose partner {@code port + offset} is
+	 * free too (and is then handed out as well), such as a Redis Cluster node's bus port.
+	 * @param offset the distance of the partner port
+	 * @return the port
+	 * @throws IllegalStateException if no such pair turns up
+	 */
+	static int nextWithPartner(int offset) {
+		for (int attempt = 0; attempt < 50; attempt++) {
+			int port = next(Set.of());
+			int partner = port + offset;
+			if (partner <= 65535 && !handedOut.contains(partner) && isFree(partner) && handedOut.add(partner)) {
+				return port;
+			}
+		}
+		throw new IllegalStateException(
+				"Could not find a free port on " + HOST + " whose port + " + offset + " is free too");
+	}
+
+	private static boolean isFree(int port) {
+		try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(HOST))) {
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	/**
 	 * Mark a port chosen by the caller as handed out, so that {@link #next(Set)} avoids
 	 * it.
 	 * @param port the port

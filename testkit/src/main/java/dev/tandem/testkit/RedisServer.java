@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -70,6 +71,8 @@ public final class RedisServer implements AutoCloseable {
 
 	static final String LOG_FILE = "server.log";
 
+	static final String CONFIG_FILE = "redis.conf";
+
 	private static final Duration POLL = Duration.ofMillis(10);
 
 	private static final int CONNECT_TIMEOUT_MILLIS = 500;
@@ -94,18 +97,22 @@ public final class RedisServer implements AutoCloseable {
 
 	private final boolean portChosenByTestkit;
 
+	private final List<String> arguments;
+
 	private volatile int port;
 
 	private volatile long pid;
 
 	private volatile boolean closed;
 
-	private RedisServer(String name, Path directory, RedisBinary binary, int port, boolean portChosenByTestkit) {
+	private RedisServer(String name, Path directory, RedisBinary binary, int port, boolean portChosenByTestkit,
+			List<String> arguments) {
 		this.name = name;
 		this.directory = directory;
 		this.binary = binary;
 		this.port = port;
 		this.portChosenByTestkit = portChosenByTestkit;
+		this.arguments = arguments;
 	}
 
 	/**
@@ -248,6 +255,23 @@ public final class RedisServer implements AutoCloseable {
 		return this.pid;
 	}
 
+	/**
+	 * Return the server's address as {@code host:port}.
+	 * @return the address
+	 */
+	String address() {
+		return host() + ":" + this.port;
+	}
+
+	/**
+	 * Return the file of a server started with a configuration file; the server may
+	 * rewrite it ({@code CONFIG REWRITE}, Sentinel's state), and it is kept across
+	 * restarts.
+	 */
+	Path configFile() {
+		return this.directory.resolve(CONFIG_FILE);
+	}
+
 	private void stopProcess() {
 		long pid = this.pid;
 		if (pid > 0 && Processes.isAlive(pid)) {
@@ -334,9 +358,16 @@ public final class RedisServer implements AutoCloseable {
 	private Process spawn() {
 		// Redis 6.2 turns "--save" followed by an empty argument into save "", which
 		// turns RDB snapshots off.
-		List<String> command = List.of(this.binary.executable().toString(), "--port", Integer.toString(this.port),
-				"--bind", FreePorts.HOST, "--protected-mode", "no", "--save", "", "--appendonly", "no", "--dir",
-				this.directory.toString(), "--daemonize", "no");
+		// A configuration file, when there is one, must come first; options on the
+		// command line override its lines.
+		List<String> command = new ArrayList<>();
+		command.add(this.binary.executable().toString());
+		if (Files.exists(configFile())) {
+			command.add(configFile().toString());
+		}
+		command.addAll(List.of("--port", Integer.toString(this.port), "--bind", FreePorts.HOST, "--protected-mode",
+				"no", "--save", "", "--appendonly", "no", "--dir", this.directory.toString(), "--daemonize", "no"));
+		command.addAll(this.arguments);
 		try {
 			Process process = new ProcessBuilder(command).directory(this.directory.toFile())
 				.redirectErrorStream(true)
@@ -466,7 +497,7 @@ public final class RedisServer implements AutoCloseable {
 	 * the pid in its pid file still names a {@code redis-server} working in that folder
 	 * (pids get reused).
 	 */
-	private static void stopLeftover(Path directory) {
+	static void stopLeftover(Path directory) {
 		readPidFile(directory).filter((pid) -> Processes.isAlive(pid) && isRedisServerIn(pid, directory))
 			.ifPresent((pid) -> {
 				logger.warn("Stopping Redis server (pid {}) left running in {} by a server that was not closed", pid,
@@ -558,6 +589,22 @@ public final class RedisServer implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Check the name of a server or a set of servers, also the name of its folder.
+	 * @param name the name
+	 * @return the name
+	 * @throws IllegalArgumentException if it is not letters, digits, '.', '_' and '-', or
+	 * starts with {@code pg-} or {@code redis-server-}
+	 */
+	static String checkName(String name) {
+		Objects.requireNonNull(name, "name must not be null");
+		if (!NAME.matcher(name).matches() || name.startsWith("pg-") || name.startsWith("redis-server-")) {
+			throw new IllegalArgumentException("name '" + name + "' must be letters, digits, '.', '_' and '-', "
+					+ "and must not start with 'pg-' or 'redis-server-' (used for the binaries)");
+		}
+		return name;
+	}
+
 	private enum Readiness {
 
 		READY, EXITED, OTHER_SERVER, TIMED_OUT;
@@ -586,7 +633,39 @@ public final class RedisServer implements AutoCloseable {
 
 		private Path baseDirectory;
 
+		private RedisBinary binary;
+
+		private String configuration;
+
+		private List<String> arguments = List.of();
+
 		private Builder() {
+		}
+
+		/**
+		 * Use this binary rather than the one of the base directory (servers of a set
+		 * share the set's).
+		 */
+		Builder binary(RedisBinary binary) {
+			this.binary = binary;
+			return this;
+		}
+
+		/**
+		 * Start the server with a configuration file of these lines, written into its
+		 * folder before the first start.
+		 */
+		Builder configuration(String configuration) {
+			this.configuration = configuration;
+			return this;
+		}
+
+		/**
+		 * Append these options to the command line, after the testkit's own.
+		 */
+		Builder arguments(List<String> arguments) {
+			this.arguments = List.copyOf(arguments);
+			return this;
 		}
 
 		/**
@@ -611,12 +690,7 @@ public final class RedisServer implements AutoCloseable {
 		 * @return this builder
 		 */
 		public Builder name(String name) {
-			Objects.requireNonNull(name, "name must not be null");
-			if (!NAME.matcher(name).matches() || name.startsWith("pg-") || name.startsWith("redis-server-")) {
-				throw new IllegalArgumentException("name '" + name + "' must be letters, digits, '.', '_' and '-', "
-						+ "and must not start with 'pg-' or 'redis-server-' (used for the binaries)");
-			}
-			this.name = name;
+			this.name = checkName(name);
 			return this;
 		}
 
@@ -645,13 +719,16 @@ public final class RedisServer implements AutoCloseable {
 			Path base = ((this.baseDirectory != null) ? this.baseDirectory : PostgresCluster.defaultBaseDirectory())
 				.toAbsolutePath()
 				.normalize();
-			RedisBinary binary = RedisBinary.in(base);
+			RedisBinary binary = (this.binary != null) ? this.binary : RedisBinary.in(base);
 			Path directory = base.resolve(this.name);
 			forgetEarlierServerIn(directory);
 			stopLeftover(directory);
 			FileTree.delete(directory);
 			try {
 				Files.createDirectories(directory);
+				if (this.configuration != null) {
+					Files.writeString(directory.resolve(CONFIG_FILE), this.configuration);
+				}
 			}
 			catch (IOException ex) {
 				throw new UncheckedIOException(ex);
@@ -663,7 +740,7 @@ public final class RedisServer implements AutoCloseable {
 			else {
 				FreePorts.reserve(port);
 			}
-			RedisServer server = new RedisServer(this.name, directory, binary, port, this.port == 0);
+			RedisServer server = new RedisServer(this.name, directory, binary, port, this.port == 0, this.arguments);
 			registerShutdownHook();
 			open.add(server);
 			try {
