@@ -91,4 +91,14 @@ class RedisClusterMarkerStoreIntegrationTests extends MarkerStoreContractTests {
 		}
 	}
 
+	@Test
+	void theNearCacheIsOffOnAClusterAndLookupsGoToRedis() {
+		try (RedisMarkerStore withNearCache = new RedisMarkerStore(connections, Duration.ZERO, 1000)) {
+			assertThat(withNearCache.nearCache()).isNull();
+			withNearCache.record("erin", Lsn.parse("0/500"), Duration.ofSeconds(30));
+			assertThat(store.find("erin")).isEqualTo(Lsn.parse("0/500"));
+			assertThat(withNearCache.find("erin")).isEqualTo(Lsn.parse("0/500"));
+		}
+	}
+
 }

@@ -52,6 +52,9 @@ final class MarkerInvalidations implements Invalidations, PushListener, RedisCon
 
 	static final Duration PING_INTERVAL = Duration.ofSeconds(1);
 
+	/** How many commands may complete off the event loop before the cache gives up. */
+	private static final int LOOP_ATTEMPTS = 10;
+
 	/** The name of the invalidation connection ({@code CLIENT SETNAME}). */
 	static final String CLIENT_NAME = "tandem-near-cache";
 
@@ -150,22 +153,34 @@ final class MarkerInvalidations implements Invalidations, PushListener, RedisCon
 							+ "connection is made again: {}", (ex != null) ? ex.getMessage() : reply);
 					return;
 				}
-				// Completed on the connection's event loop: the one that reads
-				// invalidations.
-				EventExecutor loop = ThreadExecutorMap.currentExecutor();
-				if (loop == null) {
-					this.tracking = false;
-					logger.warn("The near cache of markers is off: the Redis client does not complete commands on "
-							+ "its event loop");
-					return;
-				}
-				this.loop = loop;
-				this.tracking = true;
-				if (!this.closed) {
-					this.cache.open();
-					logger.debug("Redis tracks markers for the near cache");
-				}
+				openOnEventLoop(connection, LOOP_ATTEMPTS);
 			});
+	}
+
+	/**
+	 * Opens the cache from the connection's event loop (the one that reads
+	 * invalidations), noting that loop for {@link #catchUp}. A command's completion runs
+	 * there, unless it completed before its callback was attached; then a {@code PING}
+	 * tries again.
+	 */
+	private void openOnEventLoop(StatefulRedisConnection<String, String> connection, int attempts) {
+		EventExecutor loop = ThreadExecutorMap.currentExecutor();
+		if (loop == null) {
+			if (attempts > 0) {
+				connection.async().ping().whenComplete((pong, ex) -> openOnEventLoop(connection, attempts - 1));
+			}
+			else {
+				logger.warn("The near cache of markers stays off: the Redis client does not complete commands on "
+						+ "its event loop");
+			}
+			return;
+		}
+		this.loop = loop;
+		this.tracking = true;
+		if (!this.closed) {
+			this.cache.open();
+			logger.debug("Redis tracks markers for the near cache");
+		}
 	}
 
 	private void ping(StatefulRedisConnection<String, String> connection) {
