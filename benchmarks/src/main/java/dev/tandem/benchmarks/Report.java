@@ -236,10 +236,13 @@ final class Report {
 	private static void checker(StringBuilder md, CheckerReport report) {
 		md.append("## 4. Consistency checker\n\n");
 		md.append("Clients, each with a consistency key of its own, run write → read cycles through two Tandem ")
-			.append("instances (each operation on a random one) sharing one Redis, in `lsn` mode, on a primary with ")
-			.append("a synchronous and an asynchronous standby. A fault thread pauses and resumes replay, kills and ")
-			.append("restarts standbys, stops Redis for a while (faults overlap), and once fails the primary over to ")
-			.append("the synchronous standby, then rebuilds the old primary as a standby. The history is checked for ")
+			.append("instances sharing one Redis (each instance with its near cache of markers), in `lsn` mode, on ")
+			.append("a primary with a synchronous and an asynchronous standby: half of them on a random instance each ")
+			.append("operation, the other half reading through the other instance right after each write. A fault ")
+			.append("thread pauses and resumes replay, kills and restarts standbys, stops Redis for a while (faults ")
+			.append("overlap), kills the near caches' invalidation connections (`CLIENT KILL`), and once fails the ")
+			.append("primary over to the synchronous standby, then rebuilds the old primary as a standby. The ")
+			.append("history is checked for ")
 			.append("read-your-writes (a read sees at least its key's last acknowledged write), monotonic reads (a ")
 			.append("read sees at least what an earlier read of the key saw) and lost writes (every acknowledged ")
 			.append("write is on the primary at the end). Token-only clients, with no key, write through one ")
