@@ -58,17 +58,23 @@ public final class HistoryChecks {
 		return byKey;
 	}
 
+	/**
+	 * Holds each read of a key to the operations that ended before it started: one sweep
+	 * over them in the order they ended, as the reads come in the order they started.
+	 */
 	private static void checkKey(List<Operation> history, List<Violation> violations) {
+		List<Operation> byEnd = history.stream().sorted(Comparator.comparingDouble(Operation::endMillis)).toList();
+		int ended = 0;
+		Operation write = null;
+		Operation highestRead = null;
 		for (int i = 0; i < history.size(); i++) {
 			Operation read = history.get(i);
 			if (read.type() != Type.READ || !read.ok()) {
 				continue;
 			}
-			Operation write = null;
-			Operation highestRead = null;
-			for (int j = 0; j < i; j++) {
-				Operation earlier = history.get(j);
-				if (!earlier.ok() || earlier.endMillis() > read.startMillis()) {
+			while (ended < byEnd.size() && byEnd.get(ended).endMillis() <= read.startMillis()) {
+				Operation earlier = byEnd.get(ended++);
+				if (!earlier.ok()) {
 					continue;
 				}
 				if (earlier.type() == Type.WRITE && (write == null || earlier.value() > write.value())) {
