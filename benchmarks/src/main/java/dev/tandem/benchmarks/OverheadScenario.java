@@ -16,7 +16,9 @@ import dev.tandem.testkit.PostgresCluster;
  * primary key in a table of {@value #ROWS} rows) at 1 and 8 threads, every candidate
  * interleaved in rounds. Every unit of work runs under a consistency key of its thread,
  * so the Tandem candidates with read-your-writes look a marker up for every read (none
- * exists: these keys never write).
+ * exists: these keys never write). A third configuration mixes in writes: each unit of
+ * work picks one of {@value Query#MIX_KEYS} keys of its thread, and under the first one
+ * writes the row before it reads it.
  */
 final class OverheadScenario {
 
@@ -51,11 +53,33 @@ final class OverheadScenario {
 		LOOKUP("lookup by key") {
 			@Override
 			Object run(Candidate candidate) {
+				return lookup(candidate, 1 + ThreadLocalRandom.current().nextInt(ROWS));
+			}
+		},
+
+		/**
+		 * The lookup under one of {@value #MIX_KEYS} keys of the thread, picked at
+		 * random; work under the first of them writes (an {@code UPDATE} of the row, in a
+		 * read-write transaction) before it reads, so a tenth of the keys write and the
+		 * reads of those keys come right after a write of their key.
+		 */
+		MIXED("lookup by key, 10 % of keys write") {
+			@Override
+			Object run(Candidate candidate) throws Exception {
+				int key = ThreadLocalRandom.current().nextInt(MIX_KEYS);
 				int id = 1 + ThreadLocalRandom.current().nextInt(ROWS);
-				return candidate.read(
-						(jdbc) -> jdbc.queryForObject("SELECT payload FROM bench_item WHERE id = ?", String.class, id));
+				return ConsistencyKey.callWith("overhead-mix-" + Thread.currentThread().getId() + "-" + key, () -> {
+					if (key == 0) {
+						candidate
+							.write((jdbc) -> jdbc.update("UPDATE bench_item SET payload = payload WHERE id = ?", id));
+					}
+					return lookup(candidate, id);
+				});
 			}
 		};
+
+		/** Keys per thread in the {@link #MIXED} configuration; the first one writes. */
+		static final int MIX_KEYS = 10;
 
 		private final String label;
 
@@ -67,7 +91,12 @@ final class OverheadScenario {
 			return this.label;
 		}
 
-		abstract Object run(Candidate candidate);
+		abstract Object run(Candidate candidate) throws Exception;
+
+		private static Object lookup(Candidate candidate, int id) {
+			return candidate
+				.read((jdbc) -> jdbc.queryForObject("SELECT payload FROM bench_item WHERE id = ?", String.class, id));
+		}
 
 	}
 

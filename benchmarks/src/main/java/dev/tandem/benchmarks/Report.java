@@ -113,7 +113,13 @@ final class Report {
 			.append(". Each cell: median µs per transaction (wall time / transactions) and, in brackets, the ")
 			.append("median of the per-round ratios to the floor. Every transaction runs under a consistency key ")
 			.append("of its thread, so `tandem-ttl` and `tandem-lsn` look up a marker in Redis for every read ")
-			.append("bound for a standby (those keys never write, so none is found).\n\n");
+			.append("bound for a standby (those keys never write, so none is found; each instance's near cache ")
+			.append("keeps that answer until Redis says the key changed). In the mix, each unit of work picks one ")
+			.append("of ")
+			.append(OverheadScenario.Query.MIX_KEYS)
+			.append(" keys of its thread at random and, under the first of them, writes the row (a read-write ")
+			.append("transaction) before the lookup: a tenth of the keys write, and their reads come right after ")
+			.append("their write. Cells of the mix are per unit of work, writes included.\n\n");
 		Table table = result.table();
 		md.append(table.markdown()).append('\n');
 		print("Overhead (µs per transaction, × floor)", table);
