@@ -16,23 +16,23 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 
 /**
  * Redis connections for tests, with short timeouts so that a stopped server fails calls
- * quickly.
+ * quickly. Public for the tests of the {@code redis} package.
  */
-final class RedisTestSupport {
+public final class RedisTestSupport {
 
 	private RedisTestSupport() {
 	}
 
-	static LettuceConnectionFactory connectionFactory(RedisServer server) {
+	public static LettuceConnectionFactory connectionFactory(RedisServer server) {
 		return connectionFactory(new RedisStandaloneConfiguration(server.host(), server.port()));
 	}
 
-	static LettuceConnectionFactory connectionFactory(RedisSentinel sentinel) {
+	public static LettuceConnectionFactory connectionFactory(RedisSentinel sentinel) {
 		return connectionFactory(
 				new RedisSentinelConfiguration(sentinel.masterName(), Set.copyOf(sentinel.sentinelAddresses())));
 	}
 
-	static LettuceConnectionFactory connectionFactory(RedisCluster cluster) {
+	public static LettuceConnectionFactory connectionFactory(RedisCluster cluster) {
 		return connectionFactory(new RedisClusterConfiguration(cluster.nodeAddresses()));
 	}
 

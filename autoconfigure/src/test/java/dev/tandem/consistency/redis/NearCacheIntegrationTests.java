@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.UUID;
 
 import dev.tandem.actuate.NearCacheMetrics;
+import dev.tandem.consistency.RedisTestSupport;
 import dev.tandem.testkit.RedisServerExtension;
 import dev.tandem.topology.Lsn;
 import io.lettuce.core.KillArgs;
@@ -15,8 +16,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,8 +48,8 @@ class NearCacheIntegrationTests {
 
 	@BeforeEach
 	void startInstances() {
-		this.factoryA = factory();
-		this.factoryB = factory();
+		this.factoryA = RedisTestSupport.connectionFactory(redis.server());
+		this.factoryB = RedisTestSupport.connectionFactory(redis.server());
 		this.a = new RedisMarkerStore(this.factoryA, Duration.ZERO, 1000);
 		this.b = new RedisMarkerStore(this.factoryB, Duration.ZERO, 1000);
 		this.admin = RedisClient.create(redis.server().url());
@@ -67,15 +66,6 @@ class NearCacheIntegrationTests {
 		this.factoryA.destroy();
 		this.factoryB.destroy();
 		this.admin.shutdown();
-	}
-
-	private static LettuceConnectionFactory factory() {
-		LettuceConnectionFactory factory = new LettuceConnectionFactory(
-				new RedisStandaloneConfiguration(redis.server().host(), redis.server().port()),
-				LettuceClientConfiguration.builder().commandTimeout(Duration.ofMillis(500)).build());
-		factory.afterPropertiesSet();
-		factory.start();
-		return factory;
 	}
 
 	private static String key() {
@@ -168,7 +158,7 @@ class NearCacheIntegrationTests {
 	@Test
 	void aStoreMadeWhileRedisIsDownStartsClosedAndOpensOnceRedisIsUp() throws Exception {
 		redis.server().stop();
-		LettuceConnectionFactory factory = factory();
+		LettuceConnectionFactory factory = RedisTestSupport.connectionFactory(redis.server());
 		try (RedisMarkerStore late = new RedisMarkerStore(factory, Duration.ZERO, 1000)) {
 			assertThat(late.nearCache().isOpen()).isFalse();
 			redis.server().start();

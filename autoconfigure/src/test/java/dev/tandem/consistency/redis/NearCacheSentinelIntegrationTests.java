@@ -1,16 +1,14 @@
 package dev.tandem.consistency.redis;
 
 import java.time.Duration;
-import java.util.Set;
 import java.util.UUID;
 
+import dev.tandem.consistency.RedisTestSupport;
 import dev.tandem.testkit.RedisSentinel;
 import dev.tandem.testkit.RedisServer;
 import dev.tandem.topology.Lsn;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.data.redis.connection.RedisSentinelConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,8 +27,8 @@ class NearCacheSentinelIntegrationTests {
 	@Test
 	void invalidationsFollowTheMasterThroughAFailover() throws Exception {
 		try (RedisSentinel sentinel = RedisSentinel.builder().name("NearCacheSentinel").start()) {
-			LettuceConnectionFactory factoryA = factory(sentinel);
-			LettuceConnectionFactory factoryB = factory(sentinel);
+			LettuceConnectionFactory factoryA = RedisTestSupport.connectionFactory(sentinel);
+			LettuceConnectionFactory factoryB = RedisTestSupport.connectionFactory(sentinel);
 			try (RedisMarkerStore a = new RedisMarkerStore(factoryA, Duration.ZERO, 1000);
 					RedisMarkerStore b = new RedisMarkerStore(factoryB, Duration.ZERO, 1000)) {
 				await().atMost(WAIT).until(() -> a.nearCache().isOpen() && b.nearCache().isOpen());
@@ -58,15 +56,6 @@ class NearCacheSentinelIntegrationTests {
 				factoryB.destroy();
 			}
 		}
-	}
-
-	private static LettuceConnectionFactory factory(RedisSentinel sentinel) {
-		LettuceConnectionFactory factory = new LettuceConnectionFactory(
-				new RedisSentinelConfiguration(sentinel.masterName(), Set.copyOf(sentinel.sentinelAddresses())),
-				LettuceClientConfiguration.builder().commandTimeout(Duration.ofMillis(500)).build());
-		factory.afterPropertiesSet();
-		factory.start();
-		return factory;
 	}
 
 }
