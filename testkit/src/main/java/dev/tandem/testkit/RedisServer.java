@@ -663,7 +663,7 @@ public final class RedisServer implements AutoCloseable {
 		/**
 		 * Append these options to the command line, after the testkit's own.
 		 */
-		Builder arguments(List<String> arguments) {
+		public Builder arguments(List<String> arguments) {
 			this.arguments = List.copyOf(arguments);
 			return this;
 		}

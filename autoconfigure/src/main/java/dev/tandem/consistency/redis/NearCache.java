@@ -40,7 +40,13 @@ public final class NearCache {
 		STORE_FAILED("store-failed"),
 
 		/** The invalidation channel did not answer its liveness check. */
-		CHANNEL_SILENT("channel-silent");
+		CHANNEL_SILENT("channel-silent"),
+
+		/**
+		 * A tracked server is no longer a master, or a Cluster's masters changed: writes
+		 * may go where the channel does not listen yet.
+		 */
+		TOPOLOGY_CHANGED("topology-changed");
 
 		private final String tag;
 

@@ -100,14 +100,19 @@ public final class RedisMarkerStore implements MarkerStore, AutoCloseable {
 	}
 
 	private static @Nullable Invalidations invalidations(RedisConnectionFactory connectionFactory, NearCache cache) {
+		TrackingInvalidations.Endpoints endpoints = RedisEndpoints.of(connectionFactory);
+		if (endpoints != null) {
+			return TrackingInvalidations.start(cache, endpoints);
+		}
 		if (ClassUtils.isPresent(LETTUCE_CLIENT, RedisMarkerStore.class.getClassLoader())) {
+			// TLS or a Unix socket: through the application's Lettuce client.
 			Invalidations invalidations = MarkerInvalidations.open(connectionFactory, cache);
 			if (invalidations != null) {
 				return invalidations;
 			}
 		}
-		logger.info("The near cache of markers is off: it needs Lettuce on a standalone or Sentinel Redis, "
-				+ "and the connection factory is a {}", connectionFactory.getClass().getSimpleName());
+		logger.info("The near cache of markers is off: it needs Lettuce or Jedis, and the connection factory is a {}",
+				connectionFactory.getClass().getSimpleName());
 		return null;
 	}
 

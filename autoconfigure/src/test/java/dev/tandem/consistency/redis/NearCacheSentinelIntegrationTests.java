@@ -40,10 +40,11 @@ class NearCacheSentinelIntegrationTests {
 				RedisServer oldMaster = sentinel.master();
 				assertThat(sentinel.failover()).isNotSameAs(oldMaster);
 
-				// Sentinel closes the clients of the deposed master: B's channel is lost,
-				// and comes back on the new master.
+				// Sentinel closes the clients of the deposed master (or B sees it is no
+				// longer one): B's channel is lost, and comes back on the new master.
 				await().atMost(WAIT)
-					.until(() -> b.nearCache().flushes(NearCache.Flush.CONNECTION_LOST) >= 1 && b.nearCache().isOpen());
+					.until(() -> b.nearCache().flushes(NearCache.Flush.CONNECTION_LOST)
+							+ b.nearCache().flushes(NearCache.Flush.TOPOLOGY_CHANGED) >= 1 && b.nearCache().isOpen());
 				await().atMost(WAIT).until(() -> {
 					a.record(key, Lsn.parse("0/200"), TTL);
 					return Lsn.parse("0/200").equals(b.find(key));
