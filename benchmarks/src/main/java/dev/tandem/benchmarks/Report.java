@@ -147,6 +147,13 @@ final class Report {
 					.append('\n');
 			}
 		}
+		md.append("\n**Tandem with a consistency key over Tandem with consistency off** (the near cache's cost: ")
+			.append("keys that never write; median of per-round ratios; the limit is ")
+			.append(Stats.ratio(OverheadScenario.LIMIT_KEYED_OVER_OFF))
+			.append(" at 1 and 8 threads):\n\n");
+		Table keyed = result.keyedOverOff();
+		md.append(keyed.markdown()).append('\n');
+		print("Tandem keyed / Tandem off", keyed);
 		md.append("\nFailed transactions: ").append(result.errors()).append(".\n\n");
 		md.append("![Overhead](").append(OverheadScenario.NAME).append(".png)\n\n");
 	}
