@@ -441,8 +441,9 @@ public class TandemProperties {
 
 			/**
 			 * Whether answers from Redis about markers are kept in memory until Redis
-			 * invalidates them (client-side caching with RESP3 tracking; needs Lettuce on
-			 * a standalone or Sentinel Redis, else lookups always go to Redis).
+			 * invalidates them (client-side caching with RESP3 tracking; needs Lettuce or
+			 * Jedis on a standalone, Sentinel or Cluster Redis, else lookups always go to
+			 * Redis).
 			 */
 			private boolean enabled = true;
 

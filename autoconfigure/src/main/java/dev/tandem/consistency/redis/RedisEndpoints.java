@@ -81,8 +81,24 @@ final class RedisEndpoints {
 		return null;
 	}
 
+	/**
+	 * Whether the near cache must go through the application's Lettuce client: TLS or a
+	 * Unix socket.
+	 * @param factory the application's connection factory
+	 * @return whether it must
+	 */
+	static boolean throughLettuce(RedisConnectionFactory factory) {
+		return ClassUtils.isPresent("io.lettuce.core.RedisClient", RedisEndpoints.class.getClassLoader())
+				&& Lettuce.tlsOrSocket(factory);
+	}
+
 	/** Lettuce's factory, loaded only when Lettuce is there. */
 	private static final class Lettuce {
+
+		static boolean tlsOrSocket(RedisConnectionFactory factory) {
+			return factory instanceof LettuceConnectionFactory lettuce
+					&& (lettuce.isUseSsl() || lettuce.getSocketConfiguration() != null);
+		}
 
 		static @Nullable Boolean ssl(RedisConnectionFactory factory) {
 			return (factory instanceof LettuceConnectionFactory lettuce) ? lettuce.isUseSsl() : null;

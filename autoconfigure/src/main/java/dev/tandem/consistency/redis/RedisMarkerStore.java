@@ -20,7 +20,6 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.DefaultRedisScript;
 import org.springframework.data.redis.core.script.RedisScript;
-import org.springframework.util.ClassUtils;
 
 /**
  * Markers in Redis, through the application's {@link RedisConnectionFactory} (standalone,
@@ -38,8 +37,6 @@ import org.springframework.util.ClassUtils;
 public final class RedisMarkerStore implements MarkerStore, AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(RedisMarkerStore.class);
-
-	private static final String LETTUCE_CLIENT = "io.lettuce.core.RedisClient";
 
 	/** The longest wait for the invalidation channel before a cached answer is used. */
 	private static final Duration CATCH_UP_TIMEOUT = Duration.ofMillis(50);
@@ -88,15 +85,30 @@ public final class RedisMarkerStore implements MarkerStore, AutoCloseable {
 	 * @param grace how long after a Redis server starts its markers are not trusted (the
 	 * markers' TTL); zero to trust them at once
 	 * @param nearCacheEntries the most answers kept in the near cache; 0 for none. The
-	 * near cache needs Lettuce on a standalone or Sentinel set-up; with another client,
-	 * or a Cluster, lookups always go to Redis
+	 * near cache needs Lettuce or Jedis on a standalone, Sentinel or Cluster set-up; with
+	 * another one, lookups always go to Redis
 	 */
 	public RedisMarkerStore(RedisConnectionFactory connectionFactory, Duration grace, int nearCacheEntries) {
+		this(connectionFactory, grace, nearCacheEntries, false);
+	}
+
+	private RedisMarkerStore(RedisConnectionFactory connectionFactory, Duration grace, int nearCacheEntries,
+			boolean throughLettuce) {
 		this.redis = new StringRedisTemplate(connectionFactory);
 		this.graceMillis = grace.toMillis();
 		NearCache cache = (nearCacheEntries > 0) ? new NearCache(nearCacheEntries) : null;
-		this.invalidations = (cache != null) ? invalidations(connectionFactory, cache) : null;
+		this.invalidations = (cache == null) ? null : throughLettuce
+				? MarkerInvalidations.open(connectionFactory, cache) : invalidations(connectionFactory, cache);
 		this.nearCache = (this.invalidations != null) ? cache : null;
+	}
+
+	/**
+	 * A store whose near cache goes through the application's Lettuce client, as with TLS
+	 * or a Unix socket, whatever the set-up.
+	 */
+	static RedisMarkerStore throughLettuce(RedisConnectionFactory connectionFactory, Duration grace,
+			int nearCacheEntries) {
+		return new RedisMarkerStore(connectionFactory, grace, nearCacheEntries, true);
 	}
 
 	private static @Nullable Invalidations invalidations(RedisConnectionFactory connectionFactory, NearCache cache) {
@@ -104,15 +116,15 @@ public final class RedisMarkerStore implements MarkerStore, AutoCloseable {
 		if (endpoints != null) {
 			return TrackingInvalidations.start(cache, endpoints);
 		}
-		if (ClassUtils.isPresent(LETTUCE_CLIENT, RedisMarkerStore.class.getClassLoader())) {
+		if (RedisEndpoints.throughLettuce(connectionFactory)) {
 			// TLS or a Unix socket: through the application's Lettuce client.
 			Invalidations invalidations = MarkerInvalidations.open(connectionFactory, cache);
 			if (invalidations != null) {
 				return invalidations;
 			}
 		}
-		logger.info("The near cache of markers is off: it needs Lettuce or Jedis, and the connection factory is a {}",
-				connectionFactory.getClass().getSimpleName());
+		logger.info("The near cache of markers is off: it needs Lettuce or Jedis on a standalone, Sentinel or Cluster "
+				+ "set-up, and the connection factory is a {}", connectionFactory.getClass().getSimpleName());
 		return null;
 	}
 
