@@ -1,7 +1,7 @@
 /**
- * Tandem's public annotations: routing hints that applications put on their own methods.
- * Library code lives in the sub-packages; auto-configuration in
- * {@code dev.tandem.autoconfigure}.
+ * Tandem's public annotations (routing hints that applications put on their own methods)
+ * and {@link dev.tandem.ReadZone}, which picks the zone of a block's reads. Library code
+ * lives in the sub-packages; auto-configuration in {@code dev.tandem.autoconfigure}.
  */
 @NullMarked
 package dev.tandem;

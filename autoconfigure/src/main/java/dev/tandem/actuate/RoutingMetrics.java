@@ -49,7 +49,7 @@ public final class RoutingMetrics implements RoutingObserver {
 
 	private static String target(ReadChoice.Reason reason) {
 		return switch (reason) {
-			case STANDBY, PRIMARY_DOWN, CONSISTENT_STANDBY -> TandemMeters.TARGET_STANDBY;
+			case STANDBY, ZONE, OTHER_ZONE, PRIMARY_DOWN, CONSISTENT_STANDBY -> TandemMeters.TARGET_STANDBY;
 			case TARGET, NO_STANDBY, CONSISTENCY_PRIMARY -> TandemMeters.TARGET_PRIMARY;
 		};
 	}

@@ -17,15 +17,17 @@ import dev.tandem.consistency.MarkerStore;
 import dev.tandem.consistency.ReadConsistency;
 import dev.tandem.pool.TandemPools;
 import dev.tandem.routing.FailoverListener;
+import dev.tandem.routing.ReadZones;
 import dev.tandem.routing.ReaderDataSource;
 import dev.tandem.routing.ReaderPools;
-import dev.tandem.routing.ServerChecks;
 import dev.tandem.routing.ReaderSelector;
 import dev.tandem.routing.RoutingAdvisor;
 import dev.tandem.routing.RoutingInterceptor;
 import dev.tandem.routing.RoutingObserver;
+import dev.tandem.routing.ServerChecks;
 import dev.tandem.routing.TandemRoutingDataSource;
 import dev.tandem.routing.WriterDataSource;
+import dev.tandem.routing.ZoneHeaderFilter;
 import dev.tandem.topology.JdbcNodeProbe;
 import dev.tandem.topology.LagLimit;
 import dev.tandem.topology.NodeStatus;
@@ -41,6 +43,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
@@ -132,9 +135,15 @@ public final class TandemAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	ReaderSelector tandemReaderSelector(TandemClusters clusters, TandemProperties properties, TandemPools pools) {
+	ReaderSelector tandemReaderSelector(TandemClusters clusters, TandemProperties properties, TandemPools pools,
+			TopologyMonitor monitor) {
+		ReadZones zones = ReadZones.of(properties.getZones(), properties.getReads().getZone(), clusters.nodes());
+		if (!zones.isEmpty()) {
+			logger.info("Tandem zones: {}; this instance's zone: {}", zones.names(),
+					(zones.home() != null) ? zones.home() : "none");
+		}
 		return new ReaderSelector(clusters.readTarget(), properties.getReads().getBalance(),
-				pools::activeReaderConnections);
+				pools::activeReaderConnections, zones, monitor::roundTripNanos);
 	}
 
 	@Bean
@@ -180,6 +189,13 @@ public final class TandemAutoConfiguration {
 	@ConditionalOnClass(
 			name = { "org.springframework.web.filter.OncePerRequestFilter", "jakarta.servlet.http.HttpServletRequest" })
 	static class CausalTokenConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		@ConditionalOnProperty(name = "tandem.reads.zone-header")
+		ZoneHeaderFilter tandemZoneHeaderFilter(TandemProperties properties, ReaderSelector selector) {
+			return new ZoneHeaderFilter(properties.getReads().getZoneHeader(), selector.zones());
+		}
 
 		@Bean
 		@ConditionalOnMissingBean

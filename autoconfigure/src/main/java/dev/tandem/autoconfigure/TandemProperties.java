@@ -2,6 +2,7 @@ package dev.tandem.autoconfigure;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import dev.tandem.consistency.ConsistencyMode;
@@ -52,6 +53,21 @@ public class TandemProperties {
 	private final Retry retry = new Retry();
 
 	private final Consistency consistency = new Consistency();
+
+	/**
+	 * Zones (or regions) by name, each with the hosts ('host:port', as in the URL) of its
+	 * nodes. Reads prefer the standbys of the read's zone (tandem.reads.zone, the
+	 * tandem.reads.zone-header of a request, or ReadZone in code).
+	 */
+	private Map<String, List<String>> zones = new LinkedHashMap<>();
+
+	public Map<String, List<String>> getZones() {
+		return this.zones;
+	}
+
+	public void setZones(Map<String, List<String>> zones) {
+		this.zones = zones;
+	}
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -211,6 +227,34 @@ public class TandemProperties {
 		 * Unset: no byte limit.
 		 */
 		private @Nullable DataSize maxLagBytes;
+
+		/**
+		 * This instance's zone, one of tandem.zones: reads go to its standbys while one
+		 * is eligible, else to the other standbys, nearest first.
+		 */
+		private @Nullable String zone;
+
+		/**
+		 * A request header whose value is the zone for that request (for example set by a
+		 * CDN or a gateway). A value that names no zone is ignored.
+		 */
+		private @Nullable String zoneHeader;
+
+		public @Nullable String getZone() {
+			return this.zone;
+		}
+
+		public void setZone(@Nullable String zone) {
+			this.zone = zone;
+		}
+
+		public @Nullable String getZoneHeader() {
+			return this.zoneHeader;
+		}
+
+		public void setZoneHeader(@Nullable String zoneHeader) {
+			this.zoneHeader = zoneHeader;
+		}
 
 		public @Nullable ReadTarget getTarget() {
 			return this.target;

@@ -14,7 +14,13 @@ public enum ReadBalance {
 	RANDOM,
 
 	/** The standby whose pool has the fewest connections in use. */
-	LEAST_ACTIVE;
+	LEAST_ACTIVE,
+
+	/**
+	 * The standbys with the lowest round trip (measured by the monitor's checks,
+	 * smoothed), each in turn: those within a small margin of the fastest.
+	 */
+	NEAREST;
 
 	/**
 	 * The spelling of {@code tandem.reads.balance}.

@@ -19,8 +19,17 @@ public record ReadChoice(@Nullable HostAndPort node, Reason reason) {
 	 */
 	public enum Reason {
 
-		/** An eligible standby was chosen. */
+		/** An eligible standby was chosen (no zone applies to the read). */
 		STANDBY,
+
+		/** An eligible standby of the read's zone was chosen. */
+		ZONE,
+
+		/**
+		 * The read has a zone, but none of its standbys is eligible: a standby of another
+		 * zone (or of none), nearest first.
+		 */
+		OTHER_ZONE,
 
 		/**
 		 * The read target keeps reads on the primary ({@code primary},

@@ -328,7 +328,10 @@ public class ReaderDataSource extends AbstractDataSource {
 	}
 
 	private static boolean onStandby(ReadChoice choice) {
-		return choice.reason() == ReadChoice.Reason.STANDBY || choice.reason() == ReadChoice.Reason.PRIMARY_DOWN;
+		return switch (choice.reason()) {
+			case STANDBY, ZONE, OTHER_ZONE, PRIMARY_DOWN -> true;
+			case TARGET, NO_STANDBY, CONSISTENT_STANDBY, CONSISTENCY_PRIMARY -> false;
+		};
 	}
 
 	private static boolean knownReplayed(@Nullable NodeStatus status, Lsn lsn) {

@@ -7,6 +7,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
+import java.util.function.ToLongFunction;
 
 import dev.tandem.topology.Lsn;
 import dev.tandem.topology.NodeStatus;
@@ -21,11 +22,20 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ReaderSelector {
 
+	/**
+	 * The least margin over the fastest round trip within which a node counts as near.
+	 */
+	static final long NEAREST_MARGIN_NANOS = 1_000_000;
+
 	private final ReadTarget target;
 
 	private final ReadBalance balance;
 
 	private final ToIntFunction<HostAndPort> activeConnections;
+
+	private final ReadZones zones;
+
+	private final ToLongFunction<HostAndPort> roundTripNanos;
 
 	private final AtomicInteger turn = new AtomicInteger();
 
@@ -39,9 +49,26 @@ public final class ReaderSelector {
 	 * {@link ReadBalance#LEAST_ACTIVE}
 	 */
 	public ReaderSelector(ReadTarget target, ReadBalance balance, ToIntFunction<HostAndPort> activeConnections) {
+		this(target, balance, activeConnections, ReadZones.NONE, (node) -> -1);
+	}
+
+	/**
+	 * Creates a selector.
+	 * @param target where reads may go
+	 * @param balance how reads spread over standbys
+	 * @param activeConnections connections in use per host, for
+	 * {@link ReadBalance#LEAST_ACTIVE}
+	 * @param zones the nodes' zones, and this instance's
+	 * @param roundTripNanos each node's measured round trip in nanoseconds, negative when
+	 * not known, for {@link ReadBalance#NEAREST} and for reads that leave their zone
+	 */
+	public ReaderSelector(ReadTarget target, ReadBalance balance, ToIntFunction<HostAndPort> activeConnections,
+			ReadZones zones, ToLongFunction<HostAndPort> roundTripNanos) {
 		this.target = target;
 		this.balance = balance;
 		this.activeConnections = activeConnections;
+		this.zones = zones;
+		this.roundTripNanos = roundTripNanos;
 	}
 
 	/**
@@ -81,22 +108,83 @@ public final class ReaderSelector {
 		TopologySnapshot snapshot = candidates.snapshot();
 		return switch (this.target) {
 			case PRIMARY -> new ReadChoice(primary.orElse(null), ReadChoice.Reason.TARGET);
-			case PREFER_PRIMARY -> (primary.isEmpty() && !standbys.isEmpty())
-					? new ReadChoice(pick(standbys), ReadChoice.Reason.PRIMARY_DOWN)
-					: new ReadChoice(primary.orElse(null), ReadChoice.Reason.TARGET);
+			case PREFER_PRIMARY ->
+				(primary.isEmpty() && !standbys.isEmpty()) ? standby(standbys, ReadChoice.Reason.PRIMARY_DOWN)
+						: new ReadChoice(primary.orElse(null), ReadChoice.Reason.TARGET);
 			case PREFER_STANDBY ->
 				standbys.isEmpty() ? new ReadChoice(primary.orElse(null), ReadChoice.Reason.NO_STANDBY)
-						: new ReadChoice(pick(standbys), ReadChoice.Reason.STANDBY);
+						: standby(standbys, ReadChoice.Reason.STANDBY);
 			case STANDBY -> {
 				if (standbys.isEmpty()) {
 					throw new NoStandbyAvailableException(
 							"No standby can serve this read-only work and tandem.reads.target is 'standby'. Topology: "
 									+ snapshot.describe());
 				}
-				yield new ReadChoice(pick(standbys), ReadChoice.Reason.STANDBY);
+				yield standby(standbys, ReadChoice.Reason.STANDBY);
 			}
 			case ANY -> any(standbys, primary);
 		};
+	}
+
+	/**
+	 * A standby among eligible ones: of the read's zone when one of them is, else the
+	 * nearest of the others; spread by the balance strategy.
+	 * @param standbys the eligible standbys, not empty
+	 * @param reason the reason when no zone applies; {@link ReadChoice.Reason#STANDBY}
+	 * becomes {@link ReadChoice.Reason#ZONE} or {@link ReadChoice.Reason#OTHER_ZONE}
+	 */
+	private ReadChoice standby(List<HostAndPort> standbys, ReadChoice.Reason reason) {
+		String zone = this.zones.current();
+		if (zone == null) {
+			return new ReadChoice(pick(standbys), reason);
+		}
+		List<HostAndPort> inZone = inZone(standbys, zone);
+		if (!inZone.isEmpty()) {
+			return new ReadChoice(pick(inZone),
+					(reason == ReadChoice.Reason.STANDBY) ? ReadChoice.Reason.ZONE : reason);
+		}
+		return new ReadChoice(pick(nearest(standbys)),
+				(reason == ReadChoice.Reason.STANDBY) ? ReadChoice.Reason.OTHER_ZONE : reason);
+	}
+
+	private List<HostAndPort> inZone(List<HostAndPort> nodes, String zone) {
+		List<HostAndPort> inZone = new ArrayList<>(nodes.size());
+		for (HostAndPort node : nodes) {
+			if (zone.equals(this.zones.zoneOf(node))) {
+				inZone.add(node);
+			}
+		}
+		return inZone;
+	}
+
+	/**
+	 * The nodes whose measured round trip is within a margin of the fastest: the larger
+	 * of {@link #NEAREST_MARGIN_NANOS} and half the fastest. All of them when none is
+	 * measured yet; nodes not measured yet are left out when others are.
+	 */
+	private List<HostAndPort> nearest(List<HostAndPort> nodes) {
+		if (nodes.size() < 2) {
+			return nodes;
+		}
+		long fastest = Long.MAX_VALUE;
+		for (HostAndPort node : nodes) {
+			long roundTrip = this.roundTripNanos.applyAsLong(node);
+			if (roundTrip >= 0 && roundTrip < fastest) {
+				fastest = roundTrip;
+			}
+		}
+		if (fastest == Long.MAX_VALUE) {
+			return nodes;
+		}
+		long limit = fastest + Math.max(NEAREST_MARGIN_NANOS, fastest / 2);
+		List<HostAndPort> nearest = new ArrayList<>(nodes.size());
+		for (HostAndPort node : nodes) {
+			long roundTrip = this.roundTripNanos.applyAsLong(node);
+			if (roundTrip >= 0 && roundTrip <= limit) {
+				nearest.add(node);
+			}
+		}
+		return nearest;
 	}
 
 	/**
@@ -141,7 +229,8 @@ public final class ReaderSelector {
 				}
 			}
 			if (!replayed.isEmpty()) {
-				return new ReadChoice(pick(replayed), ReadChoice.Reason.CONSISTENT_STANDBY);
+				return new ReadChoice(standby(replayed, ReadChoice.Reason.CONSISTENT_STANDBY).node(),
+						ReadChoice.Reason.CONSISTENT_STANDBY);
 			}
 			if (furthest != null) {
 				return new ReadChoice(furthest.node(), ReadChoice.Reason.CONSISTENT_STANDBY);
@@ -157,7 +246,9 @@ public final class ReaderSelector {
 		if (all.isEmpty()) {
 			return new ReadChoice(null, ReadChoice.Reason.NO_STANDBY);
 		}
-		HostAndPort node = pick(all);
+		String zone = this.zones.current();
+		List<HostAndPort> inZone = (zone != null) ? inZone(all, zone) : List.of();
+		HostAndPort node = pick(inZone.isEmpty() ? all : inZone);
 		return new ReadChoice(node, (primary.isPresent() && node.equals(primary.get())) ? ReadChoice.Reason.TARGET
 				: ReadChoice.Reason.STANDBY);
 	}
@@ -171,6 +262,10 @@ public final class ReaderSelector {
 			case ROUND_ROBIN -> candidates.get(Math.floorMod(this.turn.getAndIncrement(), size));
 			case RANDOM -> candidates.get(ThreadLocalRandom.current().nextInt(size));
 			case LEAST_ACTIVE -> leastActive(candidates);
+			case NEAREST -> {
+				List<HostAndPort> nearest = nearest(candidates);
+				yield nearest.get(Math.floorMod(this.turn.getAndIncrement(), nearest.size()));
+			}
 		};
 	}
 
@@ -197,6 +292,14 @@ public final class ReaderSelector {
 	 */
 	public ReadTarget target() {
 		return this.target;
+	}
+
+	/**
+	 * The zones.
+	 * @return the zones
+	 */
+	public ReadZones zones() {
+		return this.zones;
 	}
 
 	/**

@@ -49,6 +49,9 @@ public final class JdbcNodeProbe implements NodeProbe, AutoCloseable {
 
 	private final Map<HostAndPort, Connection> connections = new ConcurrentHashMap<>();
 
+	/** The last check's round trip per node, -1 when it had to connect. */
+	private final Map<HostAndPort, Long> roundTrips = new ConcurrentHashMap<>();
+
 	/**
 	 * Creates a probe.
 	 * @param specs the connection settings (credentials, driver properties) of each node;
@@ -78,12 +81,22 @@ public final class JdbcNodeProbe implements NodeProbe, AutoCloseable {
 	@Override
 	public NodeStatus check(HostAndPort node) {
 		try {
-			return check(connection(node), node);
+			boolean open = this.connections.containsKey(node);
+			Connection connection = connection(node);
+			long started = System.nanoTime();
+			NodeStatus status = check(connection, node);
+			this.roundTrips.put(node, open ? System.nanoTime() - started : -1);
+			return status;
 		}
 		catch (SQLException | RuntimeException ex) {
 			discard(node);
 			return NodeStatus.unreachable(node, describe(ex));
 		}
+	}
+
+	@Override
+	public long lastRoundTripNanos(HostAndPort node) {
+		return this.roundTrips.getOrDefault(node, -1L);
 	}
 
 	/**

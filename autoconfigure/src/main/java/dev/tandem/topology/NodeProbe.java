@@ -24,4 +24,14 @@ public interface NodeProbe {
 	default void reconnect(HostAndPort node) {
 	}
 
+	/**
+	 * How long the last check of a node took on a connection already open: the round trip
+	 * of one query, without connecting.
+	 * @param node the node
+	 * @return nanoseconds, or a negative value when not known
+	 */
+	default long lastRoundTripNanos(HostAndPort node) {
+		return -1;
+	}
+
 }

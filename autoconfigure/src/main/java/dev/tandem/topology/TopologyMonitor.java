@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -48,6 +49,8 @@ public final class TopologyMonitor implements AutoCloseable {
 	private final List<HostAndPort> nodes;
 
 	private final NodeProbe probe;
+
+	private final Map<HostAndPort, Long> roundTrips = new ConcurrentHashMap<>();
 
 	/** The shortest time between two checks while no primary is known. */
 	private static final long NO_PRIMARY_FLOOR_MILLIS = 50;
@@ -221,6 +224,35 @@ public final class TopologyMonitor implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Folds a measured round trip into the node's smoothed one (a quarter of each new
+	 * measure), so that one slow check does not move reads.
+	 */
+	private void smoothRoundTrip(HostAndPort node, long measured) {
+		if (measured >= 0) {
+			this.roundTrips.merge(node, measured, (smoothed, latest) -> smoothed + (latest - smoothed) / 4);
+		}
+	}
+
+	/**
+	 * A node's round trip, measured by its checks on an open connection and smoothed.
+	 * @param node the node
+	 * @return nanoseconds, or -1 when not measured yet
+	 */
+	public long roundTripNanos(HostAndPort node) {
+		return this.roundTrips.getOrDefault(node, -1L);
+	}
+
+	/**
+	 * A node's round trip, measured by its checks on an open connection and smoothed.
+	 * @param node the node
+	 * @return the round trip, or {@code null} when not measured yet
+	 */
+	public @Nullable Duration roundTrip(HostAndPort node) {
+		long nanos = roundTripNanos(node);
+		return (nanos >= 0) ? Duration.ofNanos(nanos) : null;
+	}
+
 	private void checkOnce(HostAndPort node) {
 		long started = System.nanoTime();
 		Instant startedAt = this.clock.instant();
@@ -230,6 +262,9 @@ public final class TopologyMonitor implements AutoCloseable {
 		}
 		catch (RuntimeException ex) {
 			status = NodeStatus.unreachable(node, String.valueOf(ex.getMessage()));
+		}
+		if (status.reachable()) {
+			smoothRoundTrip(node, this.probe.lastRoundTripNanos(node));
 		}
 		publish(status, started, startedAt);
 		if (reconnectDue(node)) {
