@@ -173,27 +173,47 @@ public final class ClusterUrlParser {
 				if (i > 0) {
 					masked.append('&');
 				}
-				String pair = pairs[i];
-				if (pair.isEmpty()) {
-					continue;
-				}
-				int equals = pair.indexOf('=');
-				String key = (equals >= 0) ? pair.substring(0, equals) : pair;
-				String decodedKey = lenientDecode(key);
-				if (afterSecret && (equals < 0 || !isKnownParameter(decodedKey, jdbc))) {
-					masked.append(MASK);
-				}
-				else if (equals >= 0 && ClusterSpec.isSecretParameter(decodedKey)) {
-					masked.append(key).append('=').append(MASK);
-					afterSecret = true;
-				}
-				else {
-					masked.append(pair);
-					afterSecret = false;
-				}
+				afterSecret = maskPair(masked, pairs[i], jdbc, afterSecret, false);
 			}
 		}
 		return masked.toString();
+	}
+
+	/**
+	 * Appends one {@code key=value} pair of a query, masked: the value of a secret
+	 * parameter, and the whole pair when it follows a secret one and has no {@code =} or
+	 * a name the driver does not know (the rest of the secret after an unencoded
+	 * {@code &}).
+	 * @param masked where the pair goes
+	 * @param pair the pair as written
+	 * @param jdbc whether the URL is a pgjdbc URL
+	 * @param afterSecret whether the pair follows a secret or masked pair
+	 * @param namesOnly whether to mask every value
+	 * @return whether the next pair follows a secret or masked pair
+	 */
+	private static boolean maskPair(StringBuilder masked, String pair, boolean jdbc, boolean afterSecret,
+			boolean namesOnly) {
+		if (pair.isEmpty()) {
+			return afterSecret;
+		}
+		int equals = pair.indexOf('=');
+		String key = (equals >= 0) ? pair.substring(0, equals) : pair;
+		String decodedKey = lenientDecode(key);
+		if (afterSecret && (equals < 0 || !isKnownParameter(decodedKey, jdbc))) {
+			masked.append(MASK);
+			return true;
+		}
+		if (equals >= 0 && ClusterSpec.isSecretParameter(decodedKey)) {
+			masked.append(key).append('=').append(MASK);
+			return true;
+		}
+		if (namesOnly) {
+			masked.append((equals >= 0) ? key + "=" + MASK : MASK);
+		}
+		else {
+			masked.append(pair);
+		}
+		return false;
 	}
 
 	/**
@@ -242,10 +262,13 @@ public final class ClusterUrlParser {
 	}
 
 	/**
-	 * Masks as {@link #mask(String)} does and, for an {@link #isAmbiguous ambiguous} URL
-	 * or one that {@link #mayHidePassword may hide a password}, also everything from the
+	 * Masks as {@link #mask(String)} does; for an {@link #isAmbiguous ambiguous} URL or
+	 * one that {@link #mayHidePassword may hide a password}, masks everything from the
 	 * first {@code :} after the scheme (else from the start of the user information) to
-	 * the last {@code @}.
+	 * the last {@code @}, and after that {@code @} quotes only the first piece (the
+	 * hosts, as libpq would read them, unless it ends the value of a secret parameter)
+	 * and the names of parameters: the URL cannot be split reliably, so any value may be
+	 * a piece of a secret.
 	 */
 	static String maskForError(String url) {
 		if (!isAmbiguous(url) && !mayHidePassword(url)) {
@@ -255,7 +278,39 @@ public final class ClusterUrlParser {
 		int at = url.lastIndexOf('@');
 		int colon = url.indexOf(':', start);
 		int from = (colon >= 0 && colon < at) ? colon + 1 : start;
-		return mask(url.substring(0, from) + MASK + url.substring(at));
+		int query = url.indexOf('?', start);
+		boolean jdbc = url.regionMatches(true, 0, "jdbc:", 0, 5);
+		// Whether the text right after the last '@' belongs to a secret, read as
+		// parameters
+		boolean afterSecret = false;
+		if (query >= 0 && query < at) {
+			String[] pairs = url.substring(query + 1, at).split("&", -1);
+			for (int i = 0; i < pairs.length - 1; i++) {
+				afterSecret = maskPair(new StringBuilder(), pairs[i], jdbc, afterSecret, false);
+			}
+			// The pair the '@' sits in, up to the '@'; empty, it continues the one before
+			afterSecret = maskPair(new StringBuilder(), pairs[pairs.length - 1], jdbc, afterSecret, false);
+		}
+		// Before 'from' the parameters may begin (a ':' after the '?'): masked as usual
+		StringBuilder masked = new StringBuilder(url.length()).append(mask(url.substring(0, from)))
+			.append(MASK)
+			.append('@');
+		String rest = url.substring(at + 1);
+		int end = 0;
+		while (end < rest.length() && rest.charAt(end) != '?' && rest.charAt(end) != '&') {
+			end++;
+		}
+		masked.append(afterSecret ? MASK : rest.substring(0, end));
+		while (end < rest.length()) {
+			masked.append(rest.charAt(end));
+			int next = end + 1;
+			while (next < rest.length() && rest.charAt(next) != '?' && rest.charAt(next) != '&') {
+				next++;
+			}
+			afterSecret = maskPair(masked, rest.substring(end + 1, next), jdbc, afterSecret, true);
+			end = next;
+		}
+		return masked.toString();
 	}
 
 	/**

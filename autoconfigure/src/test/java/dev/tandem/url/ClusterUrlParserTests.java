@@ -212,8 +212,12 @@ class ClusterUrlParserTests {
 					postgresql://user:1234?abS3CR=cd@host/db                           | postgresql://user:****@host/db                    | percent-encode a '?' in the password as %3F
 					postgresql://u:a@b?S3CR@h1/db                                      | postgresql://u:****@h1/db                         | percent-encode a '?' in the password as %3F
 					postgresql://us?erS3CR@h1/db                                       | postgresql://****@h1/db                           | percent-encode a '?' in the password as %3F
-					postgresql://h1:5432?password=S3CR@b                               | postgresql://h1:****@b                            | an '@' in a parameter value as %40
-					jdbc:postgresql:shop?password=S3CR@b                               | jdbc:postgresql:****@b                            | an '@' in a parameter value as %40
+					postgresql://h1:5432?password=S3CR@b                               | postgresql://h1:****@****                         | an '@' in a parameter value as %40
+					jdbc:postgresql:shop?password=S3CR@b                               | jdbc:postgresql:****@****                         | an '@' in a parameter value as %40
+					jdbc:postgresql://h:1/d?user=a@y&password=S3CR%1&ssl=true          | jdbc:postgresql://h:****@y&password=****&ssl=****  | percent-encode a '?' in the password as %3F
+					postgresql://u:?x@h1/db?password=S3CR&sslmode=require              | postgresql://u:****@h1/db?password=****&sslmode=**** | percent-encode a '?' in the password as %3F
+					postgresql://h1:5432?password=a&@S3CR&sslmode=require              | postgresql://h1:****@****&sslmode=****            | an '@' in a parameter value as %40
+					postgresql://?oauth_client_secret=S3CR?&host=h1:2&x=@y             | postgresql://?oauth_client_secret=****&host=h1:****@y | an '@' in a parameter value as %40
 					postgresql://pg1/db?password=S3CR&tail                             | postgresql://pg1/db?password=****&****            | the parameter after 'password' has no '=' or is not a libpq parameter
 					postgresql://pg1/db?password=S3CR&tail=x&sslmode=require           | postgresql://pg1/db?password=****&****&sslmode=require | percent-encode an '&' in its value as %26
 					postgresql://pg1/db?sslpassword=S3CR&&tail=S3CR&x=S3CR             | postgresql://pg1/db?sslpassword=****&&****&****   | the parameter after 'sslpassword'
