@@ -129,7 +129,9 @@ public final class TandemPools implements AutoCloseable {
 	/**
 	 * The driver properties of a configuration with its credentials, which then leave the
 	 * configuration: HikariCP would otherwise pass the password only along with a user
-	 * name.
+	 * name. Secret properties leave it too: HikariCP logs its data source properties at
+	 * DEBUG and masks only the key {@code password}, and it does not read them when it is
+	 * given a data source.
 	 */
 	private static Properties driverProperties(HikariConfig config) {
 		Properties properties = new Properties();
@@ -142,6 +144,7 @@ public final class TandemPools implements AutoCloseable {
 		}
 		config.setUsername(null);
 		config.setPassword(null);
+		config.getDataSourceProperties().keySet().removeIf((key) -> ClusterSpec.isSecretParameter(String.valueOf(key)));
 		return properties;
 	}
 

@@ -129,7 +129,7 @@ public final class ClusterSpec {
 
 	/**
 	 * Returns the URL as given, with the password of its user information and the value
-	 * of any {@code password} or {@code sslpassword} parameter replaced by {@code ****}.
+	 * of every {@link #isSecretParameter secret} parameter replaced by {@code ****}.
 	 * @return the masked URL
 	 */
 	public String maskedUrl() {
@@ -186,18 +186,37 @@ public final class ClusterSpec {
 
 	/**
 	 * Returns the property, hosts, database, user, read target, driver properties and
-	 * masked URL; the password and any driver property whose name ends in
-	 * {@code password} show as {@code ****}.
+	 * masked URL; the password and every {@link #isSecretParameter secret} driver
+	 * property show as {@code ****}.
 	 * @return a description without secrets
 	 */
 	@Override
 	public String toString() {
 		Map<String, String> properties = new LinkedHashMap<>(this.driverProperties);
-		properties.replaceAll((key, value) -> key.toLowerCase(Locale.ROOT).endsWith("password") ? MASK : value);
+		properties.replaceAll((key, value) -> isSecretParameter(key) ? MASK : value);
 		return "ClusterSpec[property=" + this.property + ", hosts=" + this.hosts + ", database=" + database()
 				+ ", username=" + this.username + ", password=" + ((this.password != null) ? MASK : null)
 				+ ", readTarget=" + ((this.readTarget != null) ? this.readTarget.value() : null) + ", driverProperties="
 				+ properties + ", url=" + this.maskedUrl + "]";
+	}
+
+	/**
+	 * Returns whether a URL parameter or driver property holds a secret, so that its
+	 * value is never shown: any name that contains {@code password}, {@code secret} or
+	 * {@code key} in any case ({@code password}, {@code sslpassword},
+	 * {@code oauth_client_secret}, {@code scram_client_key}, {@code scram_server_key},
+	 * unknown pgjdbc properties such as {@code apiKey}), apart from {@code sslkey} and
+	 * {@code sslkeylogfile}, which name files: a file path is shown like
+	 * {@code sslcert}'s, since the secret is the file's content.
+	 * @param name the parameter or property name, percent-decoded where it can be
+	 * @return whether its value is masked
+	 */
+	public static boolean isSecretParameter(String name) {
+		String lower = name.toLowerCase(Locale.ROOT);
+		if (lower.equals("sslkey") || lower.equals("sslkeylogfile")) {
+			return false;
+		}
+		return lower.contains("password") || lower.contains("secret") || lower.contains("key");
 	}
 
 	@Override

@@ -8,8 +8,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
+import org.postgresql.PGProperty;
 
 /**
  * Parses a cluster URL into a {@link ClusterSpec}. Two forms are accepted:
@@ -37,10 +39,22 @@ import org.jspecify.annotations.Nullable;
  * error.</li>
  * <li>The user information ends at the last {@code @} before the first {@code ?}, so an
  * unencoded {@code @} or {@code /} in a password is tolerated; a {@code ?} in a password,
- * and an {@code @} in a database name, must be percent-encoded. When a {@code ?} seems to
- * sit in the password, errors mask everything up to the last {@code @} and say to encode
- * it instead of quoting a piece of the URL. User information is accepted in pgjdbc URLs
- * too.</li>
+ * and an {@code @} in a database name, must be percent-encoded. A URL with an {@code @}
+ * after its first {@code ?} and no {@code /} ending the host list before that {@code ?}
+ * ({@code postgresql://user:?secret@host/db}, {@code postgresql://host:5432?user=a@b}) is
+ * refused: libpq reads up to that {@code @} as credentials, so a password with an
+ * unencoded {@code ?} looks the same. Errors then mask everything up to the last
+ * {@code @} and say what to encode instead of quoting a piece of the URL. User
+ * information is accepted in pgjdbc URLs too.</li>
+ * <li>A host is a host name (letters, digits, {@code -}, {@code _}, dots), an IPv4
+ * address or an IPv6 address in brackets (without brackets in the {@code host} parameter,
+ * where ports go in the {@code port} parameter); anything else, and an empty {@code port}
+ * parameter, is refused. pgjdbc's host-less form names a database only: a {@code :},
+ * {@code /} or {@code @} in it is refused.</li>
+ * <li>Values of {@link ClusterSpec#isSecretParameter secret} parameters are masked
+ * everywhere. A parameter right after a secret one that has no {@code =} or is not a
+ * parameter of the URL's form (libpq, pgjdbc) is refused without being quoted: it may be
+ * the rest of the secret after an unencoded {@code &}.</li>
  * <li>{@code target_session_attrs} (both forms; {@code prefer-primary} as a Tandem
  * extension) and {@code targetServerType} (pgjdbc form) set the
  * {@link ClusterSpec#readTarget() read target} and are not passed to the driver;
@@ -59,7 +73,37 @@ public final class ClusterUrlParser {
 
 	private static final String MASK = "****";
 
-	private static final Set<String> SECRET_PARAMETERS = Set.of("password", "sslpassword");
+	private static final String AMBIGUOUS = "it cannot be split into credentials and hosts: an '@' follows the "
+			+ "first '?' and no '/' ends the host list before it; percent-encode a '?' in the password as %3F "
+			+ "and an '@' in a parameter value as %40";
+
+	/**
+	 * A host name: dot-separated labels of letters, digits, {@code -} and {@code _}
+	 * (which container platforms use), neither starting nor ending with {@code -}, with
+	 * an optional final dot.
+	 */
+	private static final Pattern HOST_NAME = Pattern.compile("(?=.{1,254}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}"
+			+ "[A-Za-z0-9_])?(?:\\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\\.?");
+
+	private static final Pattern IPV4 = Pattern.compile(
+			"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
+
+	private static final Pattern IPV6_GROUP = Pattern.compile("[0-9A-Fa-f]{1,4}");
+
+	private static final Pattern IPV6_ZONE = Pattern.compile("[A-Za-z0-9._~-]+");
+
+	/**
+	 * libpq parameters the parser handles itself.
+	 */
+	private static final Set<String> LIBPQ_HANDLED = Set.of("host", "port", "user", "password", "dbname",
+			"target_session_attrs", "load_balance_hosts", "keepalives", "fallback_application_name", "client_encoding",
+			"replication", "service");
+
+	/**
+	 * pgjdbc URL parameters the parser consumes, beside pgjdbc's own properties.
+	 */
+	private static final Set<String> JDBC_CONSUMED = Set.of("user", "password", "targetServerType",
+			"target_session_attrs", "loadBalanceHosts", "PGHOST", "PGPORT", "PGDBNAME");
 
 	/**
 	 * libpq parameters with a pgjdbc property of the same meaning and values.
@@ -100,9 +144,12 @@ public final class ClusterUrlParser {
 	}
 
 	/**
-	 * Returns the URL with its user-information password and any {@code password} or
-	 * {@code sslpassword} parameter value replaced by {@code ****}, using the same
-	 * splitting rules as the parser, so it is safe on URLs the parser rejects.
+	 * Returns the URL with its user-information password and the value of every
+	 * {@link ClusterSpec#isSecretParameter secret} parameter replaced by {@code ****},
+	 * using the same splitting rules as the parser, so it is safe on URLs the parser
+	 * rejects. The parameters right after a secret one that may be the rest of its value
+	 * (an unencoded {@code &}: no {@code =}, or a name the driver does not know) are
+	 * replaced whole.
 	 */
 	static String mask(String url) {
 		int start = authorityStart(url);
@@ -119,32 +166,92 @@ public final class ClusterUrlParser {
 		}
 		if (query >= 0) {
 			masked.append('?');
+			boolean jdbc = url.regionMatches(true, 0, "jdbc:", 0, 5);
+			boolean afterSecret = false;
 			String[] pairs = url.substring(query + 1).split("&", -1);
 			for (int i = 0; i < pairs.length; i++) {
 				if (i > 0) {
 					masked.append('&');
 				}
-				String pair = pairs[i];
-				int equals = pair.indexOf('=');
-				String key = (equals >= 0) ? pair.substring(0, equals) : pair;
-				if (equals >= 0 && SECRET_PARAMETERS.contains(lenientDecode(key).toLowerCase(Locale.ROOT))) {
-					masked.append(key).append('=').append(MASK);
-				}
-				else {
-					masked.append(pair);
-				}
+				afterSecret = maskPair(masked, pairs[i], jdbc, afterSecret, false);
 			}
 		}
 		return masked.toString();
 	}
 
 	/**
-	 * Returns whether the URL may hold a password with an unencoded {@code ?}: no
-	 * {@code @} before the first {@code ?}, one after it, and a {@code :} before it. The
-	 * parser then cannot tell the password from the rest, so errors mask more and quote
-	 * nothing of the URL.
+	 * Appends one {@code key=value} pair of a query, masked: the value of a secret
+	 * parameter, and the whole pair when it follows a secret one and has no {@code =} or
+	 * a name the driver does not know (the rest of the secret after an unencoded
+	 * {@code &}).
+	 * @param masked where the pair goes
+	 * @param pair the pair as written
+	 * @param jdbc whether the URL is a pgjdbc URL
+	 * @param afterSecret whether the pair follows a secret or masked pair
+	 * @param namesOnly whether to mask every value
+	 * @return whether the next pair follows a secret or masked pair
+	 */
+	private static boolean maskPair(StringBuilder masked, String pair, boolean jdbc, boolean afterSecret,
+			boolean namesOnly) {
+		if (pair.isEmpty()) {
+			return afterSecret;
+		}
+		int equals = pair.indexOf('=');
+		String key = (equals >= 0) ? pair.substring(0, equals) : pair;
+		String decodedKey = lenientDecode(key);
+		if (afterSecret && (equals < 0 || !isKnownParameter(decodedKey, jdbc))) {
+			masked.append(MASK);
+			return true;
+		}
+		if (equals >= 0 && ClusterSpec.isSecretParameter(decodedKey)) {
+			masked.append(key).append('=').append(MASK);
+			return true;
+		}
+		if (namesOnly) {
+			masked.append((equals >= 0) ? key + "=" + MASK : MASK);
+		}
+		else {
+			masked.append(pair);
+		}
+		return false;
+	}
+
+	/**
+	 * Returns whether a parameter name is one the parser knows for the URL's form: a
+	 * libpq connection parameter, or a pgjdbc property.
+	 */
+	static boolean isKnownParameter(String name, boolean jdbc) {
+		if (jdbc) {
+			return JDBC_CONSUMED.contains(name) || PGProperty.forName(name) != null;
+		}
+		return LIBPQ_HANDLED.contains(name) || LIBPQ_TO_PGJDBC.containsKey(name)
+				|| LIBPQ_WITHOUT_EQUIVALENT.contains(name);
+	}
+
+	/**
+	 * Returns whether the URL is ambiguous: an {@code @} follows the first {@code ?}, and
+	 * no {@code /} ends the host list before that {@code ?}. The parser would read the
+	 * {@code ?} as the start of the parameters; libpq reads everything up to the first
+	 * {@code @} (unless a {@code /} comes first) as user name and password, and a
+	 * password with an unencoded {@code ?} looks the same. Such URLs are refused.
 	 */
 	static boolean isAmbiguous(String url) {
+		int start = authorityStart(url);
+		int query = url.indexOf('?', start);
+		if (query < 0 || url.indexOf('@', query) < 0) {
+			return false;
+		}
+		int at = url.lastIndexOf('@', query - 1);
+		int slash = url.indexOf('/', (at >= start) ? at + 1 : start);
+		return slash < 0 || slash > query;
+	}
+
+	/**
+	 * Returns whether a password with an unencoded {@code ?} may have spilled into the
+	 * hosts, path or parameters: no {@code @} before the first {@code ?}, one after it,
+	 * and a {@code :} before it. Errors then mask more and quote nothing of the URL.
+	 */
+	static boolean mayHidePassword(String url) {
 		int start = authorityStart(url);
 		int query = url.indexOf('?', start);
 		if (query < 0 || url.lastIndexOf('@', query - 1) >= start || url.lastIndexOf('@') < query) {
@@ -155,24 +262,119 @@ public final class ClusterUrlParser {
 	}
 
 	/**
-	 * Masks as {@link #mask(String)} does and, for an {@link #isAmbiguous ambiguous} URL,
-	 * also everything from the first {@code :} after the scheme to the last {@code @}.
+	 * Masks as {@link #mask(String)} does; for an {@link #isAmbiguous ambiguous} URL or
+	 * one that {@link #mayHidePassword may hide a password}, masks everything from the
+	 * first {@code :} after the scheme (else from the start of the user information) to
+	 * the last {@code @}, and after that {@code @} quotes only the first piece (the
+	 * hosts, as libpq would read them, unless it ends the value of a secret parameter)
+	 * and the names of parameters: the URL cannot be split reliably, so any value may be
+	 * a piece of a secret.
 	 */
 	static String maskForError(String url) {
-		if (!isAmbiguous(url)) {
+		if (!isAmbiguous(url) && !mayHidePassword(url)) {
 			return mask(url);
 		}
-		int colon = url.indexOf(':', authorityStart(url));
-		return mask(url.substring(0, colon + 1) + MASK + url.substring(url.lastIndexOf('@')));
+		int start = authorityStart(url);
+		int at = url.lastIndexOf('@');
+		int colon = url.indexOf(':', start);
+		int from = (colon >= 0 && colon < at) ? colon + 1 : start;
+		int query = url.indexOf('?', start);
+		boolean jdbc = url.regionMatches(true, 0, "jdbc:", 0, 5);
+		// Whether the text right after the last '@' belongs to a secret, read as
+		// parameters
+		boolean afterSecret = false;
+		if (query >= 0 && query < at) {
+			String[] pairs = url.substring(query + 1, at).split("&", -1);
+			for (int i = 0; i < pairs.length - 1; i++) {
+				afterSecret = maskPair(new StringBuilder(), pairs[i], jdbc, afterSecret, false);
+			}
+			// The pair the '@' sits in, up to the '@'; empty, it continues the one before
+			afterSecret = maskPair(new StringBuilder(), pairs[pairs.length - 1], jdbc, afterSecret, false);
+		}
+		// Before 'from' the parameters may begin (a ':' after the '?'): masked as usual
+		StringBuilder masked = new StringBuilder(url.length()).append(mask(url.substring(0, from)))
+			.append(MASK)
+			.append('@');
+		String rest = url.substring(at + 1);
+		int end = 0;
+		while (end < rest.length() && rest.charAt(end) != '?' && rest.charAt(end) != '&') {
+			end++;
+		}
+		masked.append(afterSecret ? MASK : rest.substring(0, end));
+		while (end < rest.length()) {
+			masked.append(rest.charAt(end));
+			int next = end + 1;
+			while (next < rest.length() && rest.charAt(next) != '?' && rest.charAt(next) != '&') {
+				next++;
+			}
+			afterSecret = maskPair(masked, rest.substring(end + 1, next), jdbc, afterSecret, true);
+			end = next;
+		}
+		return masked.toString();
 	}
 
 	/**
-	 * Returns where the user information may start: after {@code ://}, else at 0 (a URL
-	 * without scheme may still carry credentials).
+	 * Returns where the user information may start: after {@code ://}, after
+	 * {@code jdbc:postgresql:} in pgjdbc's host-less form, else at 0 (a URL without
+	 * scheme may still carry credentials).
 	 */
 	private static int authorityStart(String url) {
+		if (url.regionMatches(true, 0, "jdbc:postgresql:", 0, 16) && !url.startsWith("//", 16)) {
+			return 16;
+		}
 		int separator = url.indexOf("://");
 		return (separator >= 0) ? separator + 3 : 0;
+	}
+
+	/**
+	 * Returns whether a host, percent-decoded, is a host name or an IPv4 address.
+	 */
+	static boolean isHostName(String host) {
+		if (host.chars().allMatch((c) -> c == '.' || (c >= '0' && c <= '9'))) {
+			return IPV4.matcher(host).matches();
+		}
+		return HOST_NAME.matcher(host).matches();
+	}
+
+	/**
+	 * Returns whether a host, without brackets and percent-decoded, is an IPv6 address,
+	 * optionally with a zone ({@code fe80::1%eth0}).
+	 */
+	static boolean isIpv6(String host) {
+		String address = host;
+		int percent = host.indexOf('%');
+		if (percent >= 0) {
+			if (!IPV6_ZONE.matcher(host.substring(percent + 1)).matches()) {
+				return false;
+			}
+			address = host.substring(0, percent);
+		}
+		int gap = address.indexOf("::");
+		if (gap >= 0 && address.indexOf("::", gap + 1) >= 0) {
+			return false;
+		}
+		int groups = 0;
+		String[] parts = (gap >= 0) ? new String[] { address.substring(0, gap), address.substring(gap + 2) }
+				: new String[] { address };
+		for (int p = 0; p < parts.length; p++) {
+			if (parts[p].isEmpty() && gap >= 0) {
+				continue;
+			}
+			String[] fields = parts[p].split(":", -1);
+			for (int i = 0; i < fields.length; i++) {
+				boolean last = p == parts.length - 1 && i == fields.length - 1;
+				if (last && fields[i].indexOf('.') >= 0 && IPV4.matcher(fields[i]).matches()) {
+					groups += 2;
+				}
+				else if (IPV6_GROUP.matcher(fields[i]).matches()) {
+					groups++;
+				}
+				else {
+					return false;
+				}
+			}
+		}
+		return (gap >= 0) ? groups <= 7 : groups == 8;
 	}
 
 	private static String lenientDecode(String value) {
@@ -258,6 +460,9 @@ public final class ClusterUrlParser {
 		}
 
 		ClusterSpec run() {
+			if (isAmbiguous(this.url)) {
+				throw fail(AMBIGUOUS);
+			}
 			String lower = this.url.toLowerCase(Locale.ROOT);
 			if (lower.startsWith("postgresql://") || lower.startsWith("postgres://")) {
 				parseHierarchical(this.url.substring(this.url.indexOf("://") + 3));
@@ -309,6 +514,12 @@ public final class ClusterUrlParser {
 		private void parseHostless(String rest) {
 			int query = rest.indexOf('?');
 			String path = (query >= 0) ? rest.substring(0, query) : rest;
+			if (path.indexOf('@') >= 0 || path.indexOf(':') >= 0 || path.indexOf('/') >= 0) {
+				// Hosts or credentials without '//': never quote them, they may hold a
+				// password
+				throw fail("'jdbc:postgresql:' without '//' names a database only; give hosts and credentials as "
+						+ "jdbc:postgresql://user:password@host:5432/database");
+			}
 			this.database = emptyToNull(decode(path, "the database name"));
 			if (query >= 0) {
 				parseQuery(rest.substring(query + 1));
@@ -341,7 +552,10 @@ public final class ClusterUrlParser {
 				if (close < 0) {
 					throw fail("unclosed '[' in host '" + entry + "'");
 				}
-				host = entry.substring(1, close);
+				host = hostName(entry.substring(1, close));
+				if (!isIpv6(host)) {
+					throw fail("host '[" + host + "]' is not an IPv6 address");
+				}
 				String after = entry.substring(close + 1);
 				if (after.startsWith(":")) {
 					port = after.substring(1);
@@ -353,33 +567,60 @@ public final class ClusterUrlParser {
 			else {
 				int colon = entry.indexOf(':');
 				if (colon >= 0 && entry.indexOf(':', colon + 1) >= 0) {
-					throw fail("IPv6 address '" + entry + "' must be enclosed in brackets, for example [" + entry
-							+ "]:5432");
+					throw fail(isIpv6(this.jdbc ? entry : lenientDecode(entry))
+							? "IPv6 address '" + entry + "' must be enclosed in brackets, for example [" + entry
+									+ "]:5432"
+							: "host '" + entry + "' has more than one ':'; give one port after a host name, "
+									+ "or an IPv6 address in brackets, for example [::1]:5432");
 				}
 				host = (colon >= 0) ? entry.substring(0, colon) : entry;
 				port = (colon >= 0) ? entry.substring(colon + 1) : "";
+				if (!host.isEmpty()) {
+					host = hostName(host);
+					// A socket directory is refused with its own message later
+					if (!host.startsWith("/") && !isHostName(host)) {
+						throw fail("host '" + host + "' is not a host name or IPv4 address");
+					}
+				}
 			}
 			if (host.isEmpty()) {
 				throw fail("empty host in host list '" + authority + "'");
 			}
-			this.hostList.add(this.jdbc ? host : decode(host, "host '" + host + "'"));
+			this.hostList.add(host);
 			this.portList.add(port);
 		}
 
+		/**
+		 * Decodes a host of a libpq URI; pgjdbc does not decode hosts.
+		 */
+		private String hostName(String host) {
+			return this.jdbc ? host : decode(host, "host '" + host + "'");
+		}
+
 		private void parseQuery(String query) {
+			@Nullable String secret = null;
 			for (String pair : query.split("&")) {
 				if (pair.isEmpty()) {
 					continue;
 				}
 				int equals = pair.indexOf('=');
+				String rawKey = (equals >= 0) ? pair.substring(0, equals) : pair;
+				if (secret != null && (equals < 0 || !isKnownParameter(lenientDecode(rawKey), this.jdbc))) {
+					// Likely the rest of the secret after an unencoded '&': never quote
+					// it
+					throw fail("the parameter after '" + secret + "' has no '=' or is not a "
+							+ (this.jdbc ? "pgjdbc property" : "libpq parameter")
+							+ ", so it may be the rest of that value; percent-encode an '&' in its value as %26");
+				}
 				if (equals < 0 && !this.jdbc) {
 					throw fail("parameter '" + pair + "' has no '=' and value");
 				}
 				// pgjdbc reads a parameter without '=' as an empty value
-				String key = decode((equals >= 0) ? pair.substring(0, equals) : pair, "a parameter name");
+				String key = decode(rawKey, "a parameter name");
 				String value = (equals >= 0)
 						? decode(pair.substring(equals + 1), "the value of parameter '" + key + "'") : "";
 				this.parameters.put(key, value);
+				secret = (equals >= 0 && ClusterSpec.isSecretParameter(key)) ? key : null;
 			}
 		}
 
@@ -468,17 +709,31 @@ public final class ClusterUrlParser {
 		private void replaceHosts(String value) {
 			this.hostList.clear();
 			for (String host : value.split(",", -1)) {
-				if (host.startsWith("[") && host.endsWith("]")) {
+				if (host.startsWith("[")) {
+					if (!host.endsWith("]")) {
+						throw fail("unclosed '[' in parameter host '" + value + "'");
+					}
+					if (!isIpv6(host.substring(1, host.length() - 1))) {
+						throw fail("host '" + host + "' in parameter host is not an IPv6 address");
+					}
 					host = host.substring(1, host.length() - 1);
 				}
-				if (host.isEmpty()) {
+				else if (host.isEmpty()) {
 					throw fail("empty host in parameter host '" + value + "'");
+				}
+				else if (!host.startsWith("/") && !((host.indexOf(':') >= 0) ? isIpv6(host) : isHostName(host))) {
+					throw fail("host '" + host + "' in parameter host is neither a host name nor an IPv6 address"
+							+ ((host.indexOf(':') >= 0) ? "; give ports in parameter port" : ""));
 				}
 				this.hostList.add(host);
 			}
 		}
 
 		private void replacePorts(String value) {
+			if (value.isBlank()) {
+				throw fail("parameter port is empty; give a port number, or leave the parameter out for "
+						+ HostAndPort.DEFAULT_PORT);
+			}
 			this.portList.clear();
 			this.portList.addAll(List.of(value.split(",", -1)));
 		}
@@ -534,10 +789,9 @@ public final class ClusterUrlParser {
 		}
 
 		private InvalidClusterUrlException fail(String fault) {
-			if (isAmbiguous(this.url)) {
+			if (isAmbiguous(this.url) || mayHidePassword(this.url)) {
 				// The fault may quote a piece of the password: say what to fix instead
-				return new InvalidClusterUrlException(this.property, maskForError(this.url),
-						"it cannot be split into credentials and hosts; percent-encode a '?' in the password as %3F");
+				return new InvalidClusterUrlException(this.property, maskForError(this.url), AMBIGUOUS);
 			}
 			return new InvalidClusterUrlException(this.property, this.maskedUrl, fault);
 		}

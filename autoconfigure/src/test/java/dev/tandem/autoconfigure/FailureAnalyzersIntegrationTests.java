@@ -35,6 +35,30 @@ class FailureAnalyzersIntegrationTests {
 		assertThat(output).doesNotContain("s3cr3t");
 	}
 
+	// Issue 13, items 1, 2 and 6: secret parameters, a '?' in the password, HikariCP's
+	// DEBUG dump of its configuration.
+	@Test
+	void ambiguousUrlIsReportedWithoutThePassword(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> run("--tandem.url=postgresql://app:?s3cr3t=x@h1/db"));
+		assertThat(output).contains("APPLICATION FAILED TO START",
+				"The PostgreSQL cluster URL in 'tandem.url' is invalid", "postgresql://app:****@h1/db",
+				"percent-encode a '?' in the password as %3F");
+		assertThat(output).doesNotContain("s3cr3t");
+	}
+
+	@Test
+	void secretParametersAreMaskedInTheStartupLogAndHikariConfiguration(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> run(
+				"--tandem.url=postgresql://app:s3cr3t@127.0.0.1:1/db?sslpassword=s3cr3t&oauth_client_secret=s3cr3t"
+						+ "&scram_client_key=s3cr3t&sslmode=disable",
+				"--logging.level.com.zaxxer.hikari.HikariConfig=DEBUG"));
+		assertThat(output).contains(
+				"Tandem: writer postgresql://app:****@127.0.0.1:1/db?sslpassword=****"
+						+ "&oauth_client_secret=****&scram_client_key=****&sslmode=disable",
+				"tandem-writer - configuration:", "sslmode=disable");
+		assertThat(output).doesNotContain("s3cr3t");
+	}
+
 	@Test
 	void missingUrlIsReportedWithTheWayOut(CapturedOutput output) {
 		assertThatException().isThrownBy(() -> run());

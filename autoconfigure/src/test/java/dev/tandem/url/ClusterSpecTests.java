@@ -27,6 +27,9 @@ class ClusterSpecTests {
 					jdbc:postgresql://h1/shop?user=app&password=s3cr3t!&ssl=true           | jdbc:postgresql://h1/shop?user=app&password=****&ssl=true
 					jdbc:postgresql:shop?Password=s3cr3t!                                  | jdbc:postgresql:shop?Password=****
 					postgresql://pg1/shop                                                  | postgresql://pg1/shop
+					postgresql://pg1/shop?oauth_client_secret=s3cr3t!&scram_client_key=s3cr3t!&scram_server_key=s3cr3t!&sslkey=/k.pk8 | postgresql://pg1/shop?oauth_client_secret=****&scram_client_key=****&scram_server_key=****&sslkey=/k.pk8
+					jdbc:postgresql://h1/shop?apiKey=s3cr3t!&ssl=true&clientSecret=s3cr3t!&sslkey=/k.pk8&sslpassword=s3cr3t! | jdbc:postgresql://h1/shop?apiKey=****&ssl=true&clientSecret=****&sslkey=/k.pk8&sslpassword=****
+					postgresql://pg1/shop?pass%77ord=s3cr3t!&sslmode=require&SSLPASSWORD=s3cr3t! | postgresql://pg1/shop?pass%77ord=****&sslmode=require&SSLPASSWORD=****
 					""")
 	void maskedUrlAndToStringNeverShowPassword(String url, String maskedUrl) {
 		ClusterSpec spec = ClusterUrlParser.parse("tandem.url", url);
@@ -48,6 +51,39 @@ class ClusterSpecTests {
 		ClusterSpec spec = ClusterUrlParser.parse("tandem.url", "postgresql://pg1/shop?sslpassword=k3y");
 		assertThat(spec.driverProperties()).containsEntry("sslpassword", "k3y");
 		assertThat(spec.toString()).doesNotContain("k3y").contains("sslpassword=****");
+	}
+
+	// Issue 13, item 1: only password and sslpassword were masked.
+	@Test
+	void toStringMasksEverySecretProperty() {
+		ClusterSpec spec = ClusterUrlParser.parse("tandem.url",
+				"jdbc:postgresql://h1/shop?oauth_client_secret=s3cr3t!&ssl=true&scram_client_key=s3cr3t!&sslmode=require"
+						+ "&privateKey=s3cr3t!&sslkey=/k.pk8&sslpasswordcallback=x.Y&sslpassword=s3cr3t!");
+		assertThat(spec.toString()).doesNotContain("s3cr3t")
+			.contains("sslpassword=****", "oauth_client_secret=****", "scram_client_key=****", "privateKey=****",
+					"sslkey=/k.pk8");
+	}
+
+	@ParameterizedTest
+	@CsvSource(delimiter = '|', textBlock = """
+			password            | true
+			sslpassword         | true
+			SSLPassword         | true
+			oauth_client_secret | true
+			scram_client_key    | true
+			scram_server_key    | true
+			apiKey              | true
+			password%           | true
+			sslkey              | false
+			sslKey              | false
+			sslkeylogfile       | false
+			sslcert             | false
+			user                | false
+			tcpKeepAlive        | false
+			keepalives          | false
+			""")
+	void isSecretParameterTellsCredentialsFromOtherParameters(String name, boolean secret) {
+		assertThat(ClusterSpec.isSecretParameter(name)).isEqualTo(secret);
 	}
 
 	@Test

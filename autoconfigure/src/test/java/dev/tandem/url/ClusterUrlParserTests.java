@@ -201,6 +201,87 @@ class ClusterUrlParserTests {
 			});
 	}
 
+	// Issue 13, items 2 to 5: URLs that parse into something other than what they say, or
+	// that failed with an exception other than InvalidClusterUrlException.
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', quoteCharacter = '"',
+			textBlock = """
+					# url                                                              | masked url                                        | fault
+					jdbc:postgresql://user:?S3CR@host/db                               | jdbc:postgresql://user:****@host/db               | percent-encode a '?' in the password as %3F
+					postgresql://user:?S3CR=x@host/db                                  | postgresql://user:****@host/db                    | percent-encode a '?' in the password as %3F
+					postgresql://user:1234?abS3CR=cd@host/db                           | postgresql://user:****@host/db                    | percent-encode a '?' in the password as %3F
+					postgresql://u:a@b?S3CR@h1/db                                      | postgresql://u:****@h1/db                         | percent-encode a '?' in the password as %3F
+					postgresql://us?erS3CR@h1/db                                       | postgresql://****@h1/db                           | percent-encode a '?' in the password as %3F
+					postgresql://h1:5432?password=S3CR@b                               | postgresql://h1:****@****                         | an '@' in a parameter value as %40
+					jdbc:postgresql:shop?password=S3CR@b                               | jdbc:postgresql:****@****                         | an '@' in a parameter value as %40
+					jdbc:postgresql://h:1/d?user=a@y&password=S3CR%1&ssl=true          | jdbc:postgresql://h:****@y&password=****&ssl=****  | percent-encode a '?' in the password as %3F
+					postgresql://u:?x@h1/db?password=S3CR&sslmode=require              | postgresql://u:****@h1/db?password=****&sslmode=**** | percent-encode a '?' in the password as %3F
+					postgresql://h1:5432?password=a&@S3CR&sslmode=require              | postgresql://h1:****@****&sslmode=****            | an '@' in a parameter value as %40
+					postgresql://?oauth_client_secret=S3CR?&host=h1:2&x=@y             | postgresql://?oauth_client_secret=****&host=h1:****@y | an '@' in a parameter value as %40
+					postgresql://pg1/db?password=S3CR&tail                             | postgresql://pg1/db?password=****&****            | the parameter after 'password' has no '=' or is not a libpq parameter
+					postgresql://pg1/db?password=S3CR&tail=x&sslmode=require           | postgresql://pg1/db?password=****&****&sslmode=require | percent-encode an '&' in its value as %26
+					postgresql://pg1/db?sslpassword=S3CR&&tail=S3CR&x=S3CR             | postgresql://pg1/db?sslpassword=****&&****&****   | the parameter after 'sslpassword'
+					jdbc:postgresql://pg1/db?password=S3CR&tail                        | jdbc:postgresql://pg1/db?password=****&****       | the parameter after 'password' has no '=' or is not a pgjdbc property
+					jdbc:postgresql://pg1/db?password=S3CR&tail=x&ssl=true             | jdbc:postgresql://pg1/db?password=****&****&ssl=true | the parameter after 'password'
+					postgresql://pg1/db?password%=S3CR                                 | postgresql://pg1/db?password%=****                | invalid percent-encoding in a parameter name
+					jdbc:postgresql:u:S3CR@db                                          | jdbc:postgresql:u:****@db                         | without '//' names a database only
+					jdbc:postgresql:h1:5432/db                                         | jdbc:postgresql:h1:5432/db                        | without '//' names a database only
+					postgresql://h1%2Fx%3FsslMode%3Ddisable%26a/db?sslmode=verify-full | postgresql://h1%2Fx%3FsslMode%3Ddisable%26a/db?sslmode=verify-full | host 'h1/x?sslMode=disable&a' is not a host name or IPv4 address
+					jdbc:postgresql://h1%2Fx/db                                        | jdbc:postgresql://h1%2Fx/db                       | host 'h1%2Fx' is not a host name or IPv4 address
+					postgresql://%20/db                                                | postgresql://%20/db                               | host ' ' is not a host name or IPv4 address
+					postgresql://h%201/db                                              | postgresql://h%201/db                             | host 'h 1' is not a host name or IPv4 address
+					postgresql://-h1/db                                                | postgresql://-h1/db                               | host '-h1' is not a host name or IPv4 address
+					postgresql://10.0.0.256/db                                         | postgresql://10.0.0.256/db                        | host '10.0.0.256' is not a host name or IPv4 address
+					postgresql://[::g]/db                                              | postgresql://[::g]/db                             | '[::g]' is not an IPv6 address
+					postgresql://[h1]:5432/db                                          | postgresql://[h1]:5432/db                         | '[h1]' is not an IPv6 address
+					postgresql://h:5432:5433/db                                        | postgresql://h:5432:5433/db                       | host 'h:5432:5433' has more than one ':'
+					postgresql:///db?host=h1:5433                                      | postgresql:///db?host=h1:5433                     | host 'h1:5433' in parameter host is neither a host name nor an IPv6 address; give ports in parameter port
+					postgresql:///db?host=%5B::1                                       | postgresql:///db?host=%5B::1                      | unclosed '[' in parameter host '[::1'
+					postgresql:///db?host=h%201                                        | postgresql:///db?host=h%201                       | host 'h 1' in parameter host is neither a host name nor an IPv6 address
+					postgresql:///db?host=[h1]                                         | postgresql:///db?host=[h1]                        | '[h1]' in parameter host is not an IPv6 address
+					postgresql://pg1/db?port=                                          | postgresql://pg1/db?port=                         | parameter port is empty
+					postgresql://pg1/db?port=%20                                       | postgresql://pg1/db?port=%20                      | parameter port is empty
+					""")
+	void parseRefusesUrlThatSaysSomethingElse(String url, String maskedUrl, String fault) {
+		assertThatExceptionOfType(InvalidClusterUrlException.class)
+			.isThrownBy(() -> ClusterUrlParser.parse(PROPERTY, url))
+			.satisfies((ex) -> {
+				assertThat(ex.getMessage()).startsWith(PROPERTY + " '" + maskedUrl + "' is invalid: ")
+					.contains(fault)
+					.doesNotContain("S3CR");
+				assertThat(ex.maskedUrl()).isEqualTo(maskedUrl);
+				assertThat(ex.fault()).doesNotContain("S3CR");
+			});
+	}
+
+	@Test
+	void parseDoesNotCallHostWithSeveralColonsAnIpv6Address() {
+		assertThatExceptionOfType(InvalidClusterUrlException.class)
+			.isThrownBy(() -> ClusterUrlParser.parse(PROPERTY, "postgresql://h:5432:5433/db"))
+			.satisfies((ex) -> assertThat(ex.fault()).startsWith("host 'h:5432:5433' has more than one ':'")
+				.doesNotContain("IPv6 address 'h"));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', quoteCharacter = '"', nullValues = "null",
+			textBlock = """
+					# url                                                                         | hosts                       | username
+					jdbc:postgresql://h1:5432/db?user=app@server&password=pw&sslmode=require      | h1:5432                     | app@server
+					postgresql://h1:5432/db?user=app@server&password=pw                           | h1:5432                     | app@server
+					postgresql://u:pw@h1/db?application_name=a@b                                  | h1:5432                     | u
+					postgresql://[fe80::1%25eth0]:5433,[::ffff:10.0.0.1]/db                       | [fe80::1%eth0]:5433,[::ffff:10.0.0.1]:5432 | null
+					jdbc:postgresql://[fe80::1%eth0]:5433/db                                      | [fe80::1%eth0]:5433         | null
+					postgresql://my_db-1.svc.cluster.local.,10.0.0.1,LOCALHOST/db                 | my_db-1.svc.cluster.local.:5432,10.0.0.1:5432,LOCALHOST:5432 | null
+					postgresql:///db?host=::1,[2001:db8::1:2],h-3&port=1,2,3                      | [::1]:1,[2001:db8::1:2]:2,h-3:3 | null
+					postgresql://pg1/db?password=pw&sslmode=require&user=u                        | pg1:5432                    | u
+					jdbc:postgresql://pg1/db?password=pw&ssl=true&user=u                          | pg1:5432                    | u
+					""")
+	void parseAcceptsWhatIsUnambiguous(String url, String hosts, String username) {
+		ClusterSpec spec = ClusterUrlParser.parse(PROPERTY, url);
+		assertThat(spec.hosts().stream().map(HostAndPort::toString)).containsExactly(hosts.split(","));
+		assertThat(spec.username()).isEqualTo(username);
+	}
+
 	@ParameterizedTest
 	@ValueSource(strings = { "", "   " })
 	void parseRejectsBlankUrl(String url) {
