@@ -127,9 +127,10 @@ public final class TandemPools implements AutoCloseable {
 	}
 
 	/**
-	 * The driver properties of a configuration with its credentials, which then leave the
-	 * configuration: HikariCP would otherwise pass the password only along with a user
-	 * name.
+	 * The driver properties of a configuration, credentials included: the URL's, or those
+	 * that {@code tandem.*.hikari.username} and {@code .password} set. The credentials
+	 * then leave the configuration, which HikariCP logs, and HikariCP would otherwise
+	 * pass the password only along with a user name.
 	 */
 	private static Properties driverProperties(HikariConfig config) {
 		Properties properties = new Properties();
@@ -142,33 +143,15 @@ public final class TandemPools implements AutoCloseable {
 		}
 		config.setUsername(null);
 		config.setPassword(null);
+		config.getDataSourceProperties().remove("password");
 		return properties;
-	}
-
-	/**
-	 * Creates the pools with no one listening to their failures.
-	 * @param writerSpec where writes go; all its hosts form the writer's multi-host URL
-	 * @param readerSpec connection settings of the reader pools
-	 * @param writerCustomizer applies user settings to the writer's configuration
-	 * @param readerCustomizer applies user settings to every reader's configuration
-	 */
-	public TandemPools(ClusterSpec writerSpec, ClusterSpec readerSpec, Consumer<HikariConfig> writerCustomizer,
-			Consumer<HikariConfig> readerCustomizer) {
-		this(writerSpec, readerSpec, writerCustomizer, readerCustomizer, PoolFailureListener.NONE);
 	}
 
 	private static HikariConfig baseConfig(ClusterSpec spec, String poolName, List<HostAndPort> hosts) {
 		HikariConfig config = new HikariConfig();
 		config.setPoolName(poolName);
 		config.setJdbcUrl(spec.jdbcUrl(hosts));
-		if (spec.username() != null) {
-			config.setUsername(spec.username());
-		}
-		if (spec.password() != null) {
-			config.setPassword(spec.password());
-		}
-		Properties properties = new Properties();
-		properties.putAll(spec.driverProperties());
+		Properties properties = spec.connectionProperties();
 		properties.putIfAbsent("connectTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
 		properties.putIfAbsent("loginTimeout", Integer.toString(LOGIN_TIMEOUT_SECONDS));
 		properties.putIfAbsent("tcpKeepAlive", "true");
