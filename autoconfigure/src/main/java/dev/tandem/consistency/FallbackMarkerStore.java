@@ -3,6 +3,7 @@ package dev.tandem.consistency;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import dev.tandem.topology.Lsn;
 import org.jspecify.annotations.Nullable;
@@ -43,7 +44,9 @@ public final class FallbackMarkerStore implements MarkerStore, AutoCloseable {
 
 	private volatile long unavailableUntil;
 
-	private volatile long incompleteUntil = System.nanoTime();
+	private final LongSupplier nanoTime;
+
+	private volatile long incompleteUntil;
 
 	private volatile boolean available = true;
 
@@ -58,10 +61,25 @@ public final class FallbackMarkerStore implements MarkerStore, AutoCloseable {
 	 * (the markers' TTL)
 	 */
 	public FallbackMarkerStore(MarkerStore shared, MemoryMarkerStore local, Duration pause, Duration grace) {
+		this(shared, local, pause, grace, System::nanoTime);
+	}
+
+	/**
+	 * Creates the store on a clock of its own.
+	 * @param shared the shared store
+	 * @param local where markers go while the shared store cannot be written
+	 * @param pause how long the shared store is left alone after a failure
+	 * @param grace how long after the shared store comes back its markers are not trusted
+	 * @param nanoTime the clock, read as {@link System#nanoTime()} is
+	 */
+	FallbackMarkerStore(MarkerStore shared, MemoryMarkerStore local, Duration pause, Duration grace,
+			LongSupplier nanoTime) {
 		this.shared = shared;
 		this.local = local;
 		this.pauseNanos = pause.toNanos();
 		this.graceNanos = grace.toNanos();
+		this.nanoTime = nanoTime;
+		this.incompleteUntil = nanoTime.getAsLong();
 	}
 
 	@Override
@@ -102,7 +120,7 @@ public final class FallbackMarkerStore implements MarkerStore, AutoCloseable {
 			failed(ex);
 			throw ex;
 		}
-		if (System.nanoTime() - this.incompleteUntil < 0) {
+		if (this.nanoTime.getAsLong() - this.incompleteUntil < 0) {
 			throw new MarkersIncompleteException("The " + this.shared.name()
 					+ " marker store was unavailable less than a marker TTL ago and may lack markers");
 		}
@@ -133,12 +151,12 @@ public final class FallbackMarkerStore implements MarkerStore, AutoCloseable {
 	}
 
 	private boolean usable() {
-		return this.available || System.nanoTime() - this.unavailableUntil >= 0;
+		return this.available || this.nanoTime.getAsLong() - this.unavailableUntil >= 0;
 	}
 
 	private void succeeded() {
 		if (!this.available) {
-			this.incompleteUntil = System.nanoTime() + this.graceNanos;
+			this.incompleteUntil = this.nanoTime.getAsLong() + this.graceNanos;
 			this.available = true;
 			CompletableFuture.runAsync(this::publishLocalMarkers);
 			logger.info(
@@ -150,7 +168,7 @@ public final class FallbackMarkerStore implements MarkerStore, AutoCloseable {
 
 	private void failed(MarkerStoreException ex) {
 		this.lastError = ex.getMessage();
-		this.unavailableUntil = System.nanoTime() + this.pauseNanos;
+		this.unavailableUntil = this.nanoTime.getAsLong() + this.pauseNanos;
 		if (this.available) {
 			this.available = false;
 			logger.warn("The {} marker store failed; reads with a marker go to the primary and new markers stay in "

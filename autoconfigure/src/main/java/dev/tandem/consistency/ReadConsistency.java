@@ -234,14 +234,6 @@ public class ReadConsistency {
 		return this.ttl;
 	}
 
-	/**
-	 * Where markers live.
-	 * @return the store
-	 */
-	public MarkerStore store() {
-		return this.store;
-	}
-
 	private final class RecordOnCommit implements TransactionSynchronization, CommitLsn.Listener {
 
 		private final @Nullable String key;

@@ -124,7 +124,10 @@ final class DriverConnectionSource implements DataSource {
 					return attempt(properties);
 				}
 				catch (SQLException ex) {
-					if (this.gate == null || !SqlStates.isConnectionFailure(ex)) {
+					// A released gate (the pool is closing) waits for nothing: trying
+					// again
+					// would only hold up the close.
+					if (this.gate == null || this.gate.isReleased() || !SqlStates.isConnectionFailure(ex)) {
 						throw ex;
 					}
 					Instant failedAt = Instant.now();

@@ -139,6 +139,14 @@ public final class PrimaryGate {
 	}
 
 	/**
+	 * Whether the gate lets every waiter through for good.
+	 * @return whether it was {@link #release() released}
+	 */
+	boolean isReleased() {
+		return this.released;
+	}
+
+	/**
 	 * Lets every waiter through for good: the pool is closing.
 	 */
 	void release() {

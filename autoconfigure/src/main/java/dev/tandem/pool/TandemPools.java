@@ -127,11 +127,12 @@ public final class TandemPools implements AutoCloseable {
 	}
 
 	/**
-	 * The driver properties of a configuration with its credentials, which then leave the
-	 * configuration: HikariCP would otherwise pass the password only along with a user
-	 * name. Secret properties leave it too: HikariCP logs its data source properties at
-	 * DEBUG and masks only the key {@code password}, and it does not read them when it is
-	 * given a data source.
+	 * The driver properties of a configuration, credentials included: the URL's, or those
+	 * that {@code tandem.*.hikari.username} and {@code .password} set. The credentials
+	 * then leave the configuration, which HikariCP logs, and HikariCP would otherwise
+	 * pass the password only along with a user name. Secret properties leave it too:
+	 * HikariCP logs its data source properties at DEBUG and masks only the key
+	 * {@code password}, and it does not read them when it is given a data source.
 	 */
 	private static Properties driverProperties(HikariConfig config) {
 		Properties properties = new Properties();
@@ -148,30 +149,11 @@ public final class TandemPools implements AutoCloseable {
 		return properties;
 	}
 
-	/**
-	 * Creates the pools with no one listening to their failures.
-	 * @param writerSpec where writes go; all its hosts form the writer's multi-host URL
-	 * @param readerSpec connection settings of the reader pools
-	 * @param writerCustomizer applies user settings to the writer's configuration
-	 * @param readerCustomizer applies user settings to every reader's configuration
-	 */
-	public TandemPools(ClusterSpec writerSpec, ClusterSpec readerSpec, Consumer<HikariConfig> writerCustomizer,
-			Consumer<HikariConfig> readerCustomizer) {
-		this(writerSpec, readerSpec, writerCustomizer, readerCustomizer, PoolFailureListener.NONE);
-	}
-
 	private static HikariConfig baseConfig(ClusterSpec spec, String poolName, List<HostAndPort> hosts) {
 		HikariConfig config = new HikariConfig();
 		config.setPoolName(poolName);
 		config.setJdbcUrl(spec.jdbcUrl(hosts));
-		if (spec.username() != null) {
-			config.setUsername(spec.username());
-		}
-		if (spec.password() != null) {
-			config.setPassword(spec.password());
-		}
-		Properties properties = new Properties();
-		properties.putAll(spec.driverProperties());
+		Properties properties = spec.connectionProperties();
 		properties.putIfAbsent("connectTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
 		properties.putIfAbsent("loginTimeout", Integer.toString(LOGIN_TIMEOUT_SECONDS));
 		properties.putIfAbsent("tcpKeepAlive", "true");

@@ -81,17 +81,6 @@ public class RoutingInterceptor implements MethodInterceptor {
 		this.observer = observer;
 	}
 
-	/**
-	 * Creates an interceptor that never runs work again.
-	 * @param transactionAttributes reads {@code @Transactional} as Spring does
-	 * @param transactionManager the application's transaction manager, if it has exactly
-	 * one
-	 */
-	public RoutingInterceptor(TransactionAttributeSource transactionAttributes,
-			Supplier<@Nullable PlatformTransactionManager> transactionManager) {
-		this(transactionAttributes, transactionManager, () -> 1, () -> RoutingObserver.NONE);
-	}
-
 	@Override
 	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
 		Method method = invocation.getMethod();

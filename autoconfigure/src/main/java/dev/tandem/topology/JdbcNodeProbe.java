@@ -129,19 +129,12 @@ public final class JdbcNodeProbe implements NodeProbe, AutoCloseable {
 			return existing;
 		}
 		ClusterSpec spec = this.specs.apply(node);
-		Properties properties = new Properties();
-		properties.putAll(spec.driverProperties());
+		Properties properties = spec.connectionProperties();
 		String seconds = Long.toString(Math.max(1, (this.timeout.toMillis() + 999) / 1000));
 		properties.setProperty("connectTimeout", seconds);
 		properties.setProperty("loginTimeout", seconds);
 		properties.setProperty("socketTimeout", seconds);
 		properties.setProperty("ApplicationName", "tandem-topology");
-		if (spec.username() != null) {
-			properties.setProperty("user", spec.username());
-		}
-		if (spec.password() != null) {
-			properties.setProperty("password", spec.password());
-		}
 		Connection connection = this.driver.connect(spec.jdbcUrl(List.of(node)), properties);
 		if (connection == null) {
 			throw new SQLException("pgjdbc refused URL for " + node);

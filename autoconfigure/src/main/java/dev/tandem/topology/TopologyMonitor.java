@@ -155,13 +155,24 @@ public final class TopologyMonitor implements AutoCloseable {
 		return this.snapshot;
 	}
 
-	private void scheduleNext(HostAndPort node) {
-		long millis = this.interval.toMillis();
-		if (this.snapshot.primary().isEmpty()) {
+	/**
+	 * The time between two checks of a node, before the jitter of a tenth of it.
+	 * @param interval the check interval
+	 * @param primaryKnown whether the latest snapshot knows a primary
+	 * @return the delay in milliseconds
+	 */
+	static long checkDelayMillis(Duration interval, boolean primaryKnown) {
+		long millis = interval.toMillis();
+		if (!primaryKnown) {
 			// No primary: writes fail until one is seen, so look ten times as often: a
 			// promotion is seen within a tenth of the interval.
 			millis = Math.max(Math.min(millis, NO_PRIMARY_FLOOR_MILLIS), millis / 10);
 		}
+		return millis;
+	}
+
+	private void scheduleNext(HostAndPort node) {
+		long millis = checkDelayMillis(this.interval, this.snapshot.primary().isPresent());
 		long jitter = millis / 10;
 		long delay = millis + ((jitter > 0) ? ThreadLocalRandom.current().nextLong(-jitter, jitter + 1) : 0);
 		try {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
@@ -99,6 +100,24 @@ public final class ClusterSpec {
 	 */
 	public Map<String, String> driverProperties() {
 		return this.driverProperties;
+	}
+
+	/**
+	 * Returns what pgjdbc needs to connect besides the URL: the
+	 * {@link #driverProperties() driver properties} with the credentials as {@code user}
+	 * and {@code password}. A new object at each call, for the caller to add to.
+	 * @return the connection properties
+	 */
+	public Properties connectionProperties() {
+		Properties properties = new Properties();
+		properties.putAll(this.driverProperties);
+		if (this.username != null) {
+			properties.setProperty("user", this.username);
+		}
+		if (this.password != null) {
+			properties.setProperty("password", this.password);
+		}
+		return properties;
 	}
 
 	/**

@@ -6,8 +6,10 @@ import java.util.List;
 import dev.tandem.topology.Lsn;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.http.Cookie;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.core.Ordered;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
 
@@ -103,6 +105,53 @@ class CausalTokenFilterTests {
 		assertThat(token).matches("0/5000000\\.[A-Za-z0-9_-]{22}");
 		assertThat(signer.verify(token)).isEqualTo(Lsn.parse("0/5000000"));
 		assertThat(this.response.getHeader("Set-Cookie")).startsWith("tandem-read-after=" + token + ";");
+	}
+
+	@Test
+	void theHigherOfTheHeaderAndTheCookieTokenIsWhatTheClientHasSeen() throws Exception {
+		this.request.addHeader("X-Read-After", "0/4000000");
+		this.request.setCookies(new Cookie("other", "0/9000000"), new Cookie("tandem-read-after", "0/3000060"));
+		assertThat(fromClient(this.filter)).isEqualTo(Lsn.parse("0/4000000"));
+		this.request.removeHeader("X-Read-After");
+		assertThat(fromClient(this.filter)).as("the cookie alone").isEqualTo(Lsn.parse("0/3000060"));
+	}
+
+	@Test
+	void aMalformedTokenIsIgnoredAndTheOtherOneRead() throws Exception {
+		this.request.addHeader("X-Read-After", "not-a-position");
+		this.request.setCookies(new Cookie("tandem-read-after", "0/3000060"));
+		assertThat(fromClient(this.filter)).isEqualTo(Lsn.parse("0/3000060"));
+		this.request.setCookies(new Cookie("tandem-read-after", ""));
+		assertThat(fromClient(this.filter)).isNull();
+	}
+
+	@Test
+	void withoutACookieNameOnlyTheHeaderIsReadAndSent() throws Exception {
+		CausalTokenFilter headerOnly = new CausalTokenFilter("X-Read-After", null, Duration.ofSeconds(10));
+		this.request.setCookies(new Cookie("tandem-read-after", "0/3000060"));
+		assertThat(fromClient(headerOnly)).isNull();
+		run(headerOnly, (request, response) -> commit("0/4000000"));
+		assertThat(this.response.getHeader("X-Read-After")).isEqualTo("0/4000000");
+		assertThat(this.response.getHeaders("Set-Cookie")).isEmpty();
+	}
+
+	@Test
+	void theRequestsTokensAreBoundOnlyWhileItRuns() throws Exception {
+		assertThat(CausalTokens.current()).isNull();
+		run(this.filter, (request, response) -> assertThat(CausalTokens.current()).isNotNull());
+		assertThat(CausalTokens.current()).isNull();
+	}
+
+	@Test
+	void theFilterRunsEarlyAmongTheApplicationsFilters() {
+		assertThat(this.filter.getOrder()).isEqualTo(Ordered.HIGHEST_PRECEDENCE + 100);
+	}
+
+	private @Nullable Lsn fromClient(CausalTokenFilter filter) throws Exception {
+		Lsn[] seen = new Lsn[1];
+		filter.doFilter(this.request, new MockHttpServletResponse(),
+				(request, response) -> seen[0] = CausalTokens.current().fromClient());
+		return seen[0];
 	}
 
 	private void run(CausalTokenFilter filter, FilterChain chain) throws Exception {

@@ -1,6 +1,7 @@
 package dev.tandem.consistency;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.tandem.topology.Lsn;
 import org.junit.jupiter.api.Test;
@@ -36,8 +37,9 @@ class FallbackMarkerStoreTests {
 	void forTheGracePeriodAfterTheSharedStoreComesBackItsAnswersAreNotTrusted() {
 		// Another instance kept its marker locally during the outage: this one cannot see
 		// it in the shared store, so it must not trust "no marker" until it has expired.
+		AtomicLong now = new AtomicLong();
 		FallbackMarkerStore store = new FallbackMarkerStore(this.shared, new MemoryMarkerStore(), Duration.ZERO,
-				Duration.ofMillis(300));
+				Duration.ofMillis(300), now::get);
 		assertThat(store.find("k")).isNull();
 		this.shared.up.set(false);
 		assertThatExceptionOfType(MarkerStoreException.class).isThrownBy(() -> store.find("k"));
@@ -45,14 +47,26 @@ class FallbackMarkerStoreTests {
 		assertThatExceptionOfType(MarkersIncompleteException.class).isThrownBy(() -> store.find("k"))
 			.withMessageContaining("may lack markers");
 		assertThat(store.available()).as("answering: not counted as failed").isTrue();
-		await().atMost(Duration.ofSeconds(5)).until(() -> {
-			try {
-				return store.find("k") == null;
-			}
-			catch (MarkersIncompleteException ex) {
-				return false;
-			}
-		});
+		now.addAndGet(Duration.ofMillis(299).toNanos());
+		assertThatExceptionOfType(MarkersIncompleteException.class).isThrownBy(() -> store.find("k"));
+		now.addAndGet(Duration.ofMillis(1).toNanos());
+		assertThat(store.find("k")).isNull();
+	}
+
+	@Test
+	void afterAFailureTheSharedStoreIsLeftAloneForThePause() {
+		AtomicLong now = new AtomicLong();
+		FallbackMarkerStore store = new FallbackMarkerStore(this.shared, new MemoryMarkerStore(), Duration.ofSeconds(1),
+				Duration.ZERO, now::get);
+		this.shared.up.set(false);
+		store.record("k", new Lsn(3), TTL);
+		this.shared.up.set(true);
+		store.record("k", new Lsn(4), TTL);
+		assertThat(store.fallbackWrites()).as("paused: written locally").isEqualTo(2);
+		assertThatExceptionOfType(MarkerStoreException.class).isThrownBy(() -> store.find("k"));
+		now.addAndGet(Duration.ofSeconds(1).toNanos());
+		assertThat(store.find("k")).isEqualTo(new Lsn(4));
+		assertThat(store.available()).isTrue();
 	}
 
 	@Test

@@ -13,11 +13,27 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class MemoryMarkerStoreTests extends MarkerStoreContractTests {
 
-	private final MemoryMarkerStore store = new MemoryMarkerStore();
+	private final AtomicLong now = new AtomicLong();
+
+	private final MemoryMarkerStore store = new MemoryMarkerStore(MemoryMarkerStore.DEFAULT_CAPACITY, this.now::get);
 
 	@Override
 	protected MarkerStore store() {
 		return this.store;
+	}
+
+	@Override
+	protected void passTime(Duration time) {
+		this.now.addAndGet(time.toNanos());
+	}
+
+	@Test
+	void aMarkerLivesUntilTheEndOfItsTtl() {
+		this.store.record("k", new Lsn(1), Duration.ofSeconds(1));
+		passTime(Duration.ofMillis(999));
+		assertThat(this.store.find("k")).isEqualTo(new Lsn(1));
+		passTime(Duration.ofMillis(1));
+		assertThat(this.store.find("k")).isNull();
 	}
 
 	@Test

@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.entry;
 
 /**
  * Tests for {@link ClusterSpec}.
@@ -152,6 +153,15 @@ class ClusterSpecTests {
 		ClusterSpec spec = ClusterUrlParser.parse("tandem.url", "postgresql://h1/shop?sslmode=require");
 		assertThatExceptionOfType(UnsupportedOperationException.class)
 			.isThrownBy(() -> spec.driverProperties().put("ssl", "true"));
+	}
+
+	@Test
+	void connectionPropertiesHoldTheDriverPropertiesAndTheCredentials() {
+		ClusterSpec spec = ClusterUrlParser.parse("tandem.url", "postgresql://app:s3cr3t@pg1/shop?sslmode=require");
+		assertThat(spec.connectionProperties()).containsOnly(entry("sslmode", "require"), entry("user", "app"),
+				entry("password", "s3cr3t"));
+		assertThat(spec.connectionProperties()).isNotSameAs(spec.connectionProperties());
+		assertThat(ClusterUrlParser.parse("tandem.url", "postgresql://pg1/shop").connectionProperties()).isEmpty();
 	}
 
 }
