@@ -44,7 +44,7 @@ class TandemPoolsTests {
 		ClusterSpec spec = ClusterUrlParser.parse("tandem.url", url);
 		try (TandemPools pools = new TandemPools(spec, spec, (config) -> {
 		}, (config) -> {
-		})) {
+		}, PoolFailureListener.NONE)) {
 			HikariDataSource reader = pools.reader(spec.hosts().get(0));
 			String dump = appender.list.stream()
 				.map(ILoggingEvent::getFormattedMessage)
@@ -77,7 +77,7 @@ class TandemPoolsTests {
 			ClusterSpec spec = ClusterUrlParser.parse("tandem.url", url.formatted(server.port()));
 			try (TandemPools pools = new TandemPools(spec, spec, (config) -> {
 			}, (config) -> {
-			})) {
+			}, PoolFailureListener.NONE)) {
 				pools.reader(spec.hosts().get(0));
 				writer = server.await((login) -> !login.readOnly(), WAIT);
 				reader = server.await(Login::readOnly, WAIT);
