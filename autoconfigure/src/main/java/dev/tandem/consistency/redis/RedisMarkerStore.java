@@ -1,13 +1,10 @@
 package dev.tandem.consistency.redis;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 
 import dev.tandem.consistency.FallbackMarkerStore;
+import dev.tandem.consistency.KeyDigest;
 import dev.tandem.consistency.MarkerStore;
 import dev.tandem.consistency.MarkerStoreException;
 import dev.tandem.consistency.MarkersIncompleteException;
@@ -27,7 +24,8 @@ import org.springframework.util.ClassUtils;
  * Sentinel or Cluster alike). Keys are {@code tandem:rw:} and the SHA-256 of the
  * consistency key, never the key itself. An LSN is stored as 16 hex digits, so that Redis
  * compares positions as strings; a Lua script keeps the higher one atomically and renews
- * the TTL.
+ * the TTL. A marker of unknown outcome lives one TTL from its own recording, however
+ * often its key writes after it.
  * <p>
  * A Redis without persistence loses every marker when it restarts. So a lookup also reads
  * the server's uptime (in the same script, on the node that holds the key): while it is
@@ -47,19 +45,55 @@ public final class RedisMarkerStore implements MarkerStore, AutoCloseable {
 	/** Prefix of every key Tandem writes. */
 	public static final String KEY_PREFIX = "tandem:rw:";
 
+	/**
+	 * Keeps the higher known position, renewing its life, and lets a marker of unknown
+	 * outcome (all F) live one TTL from its own recording: when a known position outlives
+	 * it, the value is {@code <known>:<n>}, and the unknown outcome holds while the key
+	 * has more than {@code n} ms to live.
+	 */
 	private static final RedisScript<Long> RECORD = new DefaultRedisScript<>("""
+			local unknown = 'FFFFFFFFFFFFFFFF'
+			local ttl = tonumber(ARGV[2])
 			local current = redis.call('GET', KEYS[1])
-			if (not current) or current < ARGV[1] then
-			  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+			local left = redis.call('PTTL', KEYS[1])
+			if left < 0 then left = 0 end
+			local known, knownLeft, unknownLeft = nil, 0, 0
+			if current then
+			  local lsn, offset = string.match(current, '^(%x+):(%d+)$')
+			  if lsn then
+			    known, knownLeft, unknownLeft = lsn, left, left - tonumber(offset)
+			  elseif current == unknown then
+			    unknownLeft = left
+			  elseif string.match(current, '^%x+$') then
+			    known, knownLeft = current, left
+			  end
+			end
+			if ARGV[1] == unknown then
+			  unknownLeft = math.max(unknownLeft, ttl)
 			else
-			  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+			  if (not known) or known < ARGV[1] then known = ARGV[1] end
+			  knownLeft = math.max(knownLeft, ttl)
+			end
+			if (not known) or knownLeft <= unknownLeft then
+			  redis.call('SET', KEYS[1], unknown, 'PX', unknownLeft)
+			elseif unknownLeft > 0 then
+			  redis.call('SET', KEYS[1], known .. ':' .. (knownLeft - unknownLeft), 'PX', knownLeft)
+			else
+			  redis.call('SET', KEYS[1], known, 'PX', knownLeft)
 			end
 			return 1
 			""", Long.class);
 
+	/** The marker in force and the server's uptime in seconds. */
 	@SuppressWarnings("rawtypes")
 	private static final RedisScript<List> FIND = new DefaultRedisScript<>("""
 			local value = redis.call('GET', KEYS[1])
+			if value then
+			  local lsn, offset = string.match(value, '^(%x+):(%d+)$')
+			  if lsn then
+			    if redis.call('PTTL', KEYS[1]) > tonumber(offset) then value = 'FFFFFFFFFFFFFFFF' else value = lsn end
+			  end
+			end
 			local uptime = string.match(redis.call('INFO', 'server'), 'uptime_in_seconds:(%d+)')
 			return {value or '', tonumber(uptime) or 0}
 			""", List.class);
@@ -139,6 +173,11 @@ public final class RedisMarkerStore implements MarkerStore, AutoCloseable {
 
 	@Override
 	public void record(String key, Lsn lsn, Duration ttl) {
+		record(KeyDigest.of(key), lsn, ttl);
+	}
+
+	@Override
+	public void record(KeyDigest key, Lsn lsn, Duration ttl) {
 		String redisKey = redisKey(key);
 		try {
 			this.redis.execute(RECORD, List.of(redisKey), encode(lsn), Long.toString(Math.max(1, ttl.toMillis())));
@@ -238,13 +277,11 @@ public final class RedisMarkerStore implements MarkerStore, AutoCloseable {
 	 * @return {@code tandem:rw:} and the key's SHA-256 in hex
 	 */
 	static String redisKey(String key) {
-		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-			return KEY_PREFIX + HexFormat.of().formatHex(digest);
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("SHA-256 is missing from this JVM", ex);
-		}
+		return redisKey(KeyDigest.of(key));
+	}
+
+	private static String redisKey(KeyDigest key) {
+		return KEY_PREFIX + key.hex();
 	}
 
 	static String encode(Lsn lsn) {
