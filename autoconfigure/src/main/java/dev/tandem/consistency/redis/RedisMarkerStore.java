@@ -2,6 +2,8 @@ package dev.tandem.consistency.redis;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
 
 import dev.tandem.consistency.FallbackMarkerStore;
 import dev.tandem.consistency.KeyDigest;
@@ -25,13 +27,15 @@ import org.springframework.util.ClassUtils;
  * consistency key, never the key itself. An LSN is stored as 16 hex digits, so that Redis
  * compares positions as strings; a Lua script keeps the higher one atomically and renews
  * the TTL. A marker of unknown outcome lives one TTL from its own recording, however
- * often its key writes after it.
+ * often its key writes after it. A value that is not a marker makes {@link #find} throw
+ * {@link MarkerStoreException}, as an unreachable Redis does.
  * <p>
  * A Redis without persistence loses every marker when it restarts. So a lookup also reads
  * the server's uptime (in the same script, on the node that holds the key): while it is
  * shorter than the grace period (the markers' TTL), the server may lack markers written
  * before it started, and {@link #find} throws {@link MarkersIncompleteException} so the
- * read goes to the primary.
+ * read goes to the primary. When the server does not tell its uptime (its ACL denies
+ * {@code INFO}), markers are trusted without that check, and a warning says so once.
  */
 public final class RedisMarkerStore implements MarkerStore, AutoCloseable {
 
@@ -41,6 +45,8 @@ public final class RedisMarkerStore implements MarkerStore, AutoCloseable {
 
 	/** The longest wait for the invalidation channel before a cached answer is used. */
 	private static final Duration CATCH_UP_TIMEOUT = Duration.ofMillis(50);
+
+	private static final Pattern HEX_LSN = Pattern.compile("[0-9A-Fa-f]{16}");
 
 	/** Prefix of every key Tandem writes. */
 	public static final String KEY_PREFIX = "tandem:rw:";
@@ -84,7 +90,10 @@ public final class RedisMarkerStore implements MarkerStore, AutoCloseable {
 			return 1
 			""", Long.class);
 
-	/** The marker in force and the server's uptime in seconds. */
+	/**
+	 * The marker in force and the server's uptime in seconds, -1 when it cannot be read
+	 * (the ACL denies {@code INFO}, or the server does not tell).
+	 */
 	@SuppressWarnings("rawtypes")
 	private static final RedisScript<List> FIND = new DefaultRedisScript<>("""
 			local value = redis.call('GET', KEYS[1])
@@ -94,13 +103,19 @@ public final class RedisMarkerStore implements MarkerStore, AutoCloseable {
 			    if redis.call('PTTL', KEYS[1]) > tonumber(offset) then value = 'FFFFFFFFFFFFFFFF' else value = lsn end
 			  end
 			end
-			local uptime = string.match(redis.call('INFO', 'server'), 'uptime_in_seconds:(%d+)')
-			return {value or '', tonumber(uptime) or 0}
+			local info = redis.pcall('INFO', 'server')
+			local uptime = -1
+			if type(info) == 'string' then
+			  uptime = tonumber(string.match(info, 'uptime_in_seconds:(%d+)')) or -1
+			end
+			return {value or '', uptime}
 			""", List.class);
 
 	private final StringRedisTemplate redis;
 
 	private final long graceMillis;
+
+	private final AtomicBoolean uptimeUnknownLogged = new AtomicBoolean();
 
 	private final @Nullable NearCache nearCache;
 
@@ -244,12 +259,24 @@ public final class RedisMarkerStore implements MarkerStore, AutoCloseable {
 			throw new MarkerStoreException("Unexpected answer from Redis to a marker lookup: " + answer, null);
 		}
 		long uptimeMillis = ((Number) answer.get(1)).longValue() * 1000;
-		if (uptimeMillis < this.graceMillis) {
+		if (uptimeMillis < 0) {
+			uptimeUnknown();
+		}
+		else if (uptimeMillis < this.graceMillis) {
 			throw new MarkersIncompleteException(
 					"Redis started " + uptimeMillis / 1000 + " s ago and may have lost markers written before");
 		}
 		String value = (String) answer.get(0);
-		return (value.isEmpty()) ? null : decode(value);
+		return (value.isEmpty()) ? null : decode(redisKey, value);
+	}
+
+	private void uptimeUnknown() {
+		if (this.graceMillis > 0 && this.uptimeUnknownLogged.compareAndSet(false, true)) {
+			logger.warn("Redis does not tell its uptime (INFO is denied to this user, or its answer has no "
+					+ "uptime_in_seconds): markers are trusted without checking that the server has run for "
+					+ "{} ms, so a restarted Redis without persistence may answer 'no marker' for keys "
+					+ "that wrote just before it stopped", this.graceMillis);
+		}
 	}
 
 	private void storeFailed() {
@@ -288,7 +315,20 @@ public final class RedisMarkerStore implements MarkerStore, AutoCloseable {
 		return String.format("%016X", lsn.value());
 	}
 
-	static Lsn decode(String value) {
+	/**
+	 * The LSN of a marker's value.
+	 * @param redisKey the key it was read under, for the message
+	 * @param value 16 hex digits
+	 * @return the LSN
+	 * @throws MarkerStoreException when the value is not 16 hex digits: written by
+	 * something other than Tandem
+	 */
+	static Lsn decode(String redisKey, String value) {
+		if (!HEX_LSN.matcher(value).matches()) {
+			String shown = (value.length() > 24) ? value.substring(0, 24) + "..." : value;
+			throw new MarkerStoreException(
+					"Redis holds a value that is not a marker under " + redisKey + ": '" + shown + "'", null);
+		}
 		return new Lsn(Long.parseUnsignedLong(value, 16));
 	}
 
