@@ -140,7 +140,8 @@ public final class TandemAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	ConsistencyKeyResolver tandemConsistencyKeyResolver(TandemProperties properties) {
-		return new DefaultConsistencyKeyResolver(properties.getConsistency().getKeyHeader());
+		return new DefaultConsistencyKeyResolver(properties.getConsistency().getKeyHeader(),
+				properties.getConsistency().isKeyHeaderOverPrincipal());
 	}
 
 	@Bean

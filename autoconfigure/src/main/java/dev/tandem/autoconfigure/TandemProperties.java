@@ -337,9 +337,17 @@ public class TandemProperties {
 
 		/**
 		 * Request header whose value is the consistency key (for example a user id set by
-		 * a gateway). Unset: not used.
+		 * a gateway), at most 256 characters (a longer value is ignored). Any client can
+		 * send it: a gateway in front of the application must set or strip it on every
+		 * request. Unset: not used.
 		 */
 		private @Nullable String keyHeader;
+
+		/**
+		 * Whether the key header wins over the authenticated principal's name when a
+		 * request has both. Only for a header that a gateway sets on every request.
+		 */
+		private boolean keyHeaderOverPrincipal;
 
 		/**
 		 * Header of the causal token: sent with the commit LSN by a request that wrote,
@@ -428,6 +436,14 @@ public class TandemProperties {
 
 		public void setKeyHeader(@Nullable String keyHeader) {
 			this.keyHeader = keyHeader;
+		}
+
+		public boolean isKeyHeaderOverPrincipal() {
+			return this.keyHeaderOverPrincipal;
+		}
+
+		public void setKeyHeaderOverPrincipal(boolean keyHeaderOverPrincipal) {
+			this.keyHeaderOverPrincipal = keyHeaderOverPrincipal;
 		}
 
 		/**
