@@ -350,6 +350,15 @@ public class TandemProperties {
 		private boolean keyHeaderOverPrincipal;
 
 		/**
+		 * Namespace of this application's markers, hashed with each consistency key, so
+		 * that applications sharing one Redis do not see each other's markers. Every
+		 * instance of an application needs the same one; applications that must see each
+		 * other's writes share one. Unset: spring.application.name when that is set;
+		 * empty: none.
+		 */
+		private @Nullable String namespace;
+
+		/**
 		 * Header of the causal token: sent with the commit LSN by a request that wrote,
 		 * and read from requests, which then read at least that fresh.
 		 */
@@ -436,6 +445,14 @@ public class TandemProperties {
 
 		public void setKeyHeader(@Nullable String keyHeader) {
 			this.keyHeader = keyHeader;
+		}
+
+		public @Nullable String getNamespace() {
+			return this.namespace;
+		}
+
+		public void setNamespace(@Nullable String namespace) {
+			this.namespace = namespace;
 		}
 
 		public boolean isKeyHeaderOverPrincipal() {

@@ -71,6 +71,18 @@ class RedisMarkerStoreIntegrationTests extends MarkerStoreContractTests {
 	}
 
 	@Test
+	void aNamespaceIsHashedWithTheKeyUnderTheSamePrefix() {
+		store.record(ReadConsistency.storeKey("shop", "dave"), Lsn.parse("0/400"), Duration.ofSeconds(30));
+		store.record(ReadConsistency.storeKey("billing", "dave"), Lsn.parse("0/500"), Duration.ofSeconds(30));
+		assertThat(store.find(ReadConsistency.storeKey("shop", "dave"))).isEqualTo(Lsn.parse("0/400"));
+		assertThat(store.find("dave")).isNull();
+		assertThat(new StringRedisTemplate(connections).keys(RedisMarkerStore.KEY_PREFIX + "*"))
+			.contains(RedisMarkerStore.KEY_PREFIX + KeyDigest.of("4:shop:dave").hex(),
+					RedisMarkerStore.KEY_PREFIX + KeyDigest.of("7:billing:dave").hex())
+			.allSatisfy((key) -> assertThat(key).doesNotContain("shop").doesNotContain("dave"));
+	}
+
+	@Test
 	void aValueThatIsNotAMarkerIsAStoreFailureNotARequestError() {
 		// Issue 13, item 11: a NumberFormatException reached the request (a 500).
 		new StringRedisTemplate(connections).opsForValue()
