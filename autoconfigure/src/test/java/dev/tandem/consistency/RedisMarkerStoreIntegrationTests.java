@@ -20,6 +20,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The {@link MarkerStore} contract on a real Redis server, and how keys look there.
@@ -80,6 +81,19 @@ class RedisMarkerStoreIntegrationTests extends MarkerStoreContractTests {
 			.contains(RedisMarkerStore.KEY_PREFIX + KeyDigest.of("4:shop:dave").hex(),
 					RedisMarkerStore.KEY_PREFIX + KeyDigest.of("7:billing:dave").hex())
 			.allSatisfy((key) -> assertThat(key).doesNotContain("shop").doesNotContain("dave"));
+	}
+
+	@Test
+	void withANearCacheAnUnknownOutcomeStillEndsOneTtlAfterItsRecording() throws Exception {
+		// Its end changes no key, so Redis sends no invalidation for it.
+		try (RedisMarkerStore cached = new RedisMarkerStore(connections, Duration.ZERO, 100)) {
+			await().atMost(Duration.ofSeconds(10)).until(() -> cached.nearCache().isOpen());
+			cached.record("erin", ReadConsistency.UNKNOWN, Duration.ofMillis(300));
+			cached.record("erin", Lsn.parse("0/600"), Duration.ofSeconds(30));
+			assertThat(cached.find("erin")).isEqualTo(ReadConsistency.UNKNOWN);
+			assertThat(cached.find("erin")).isEqualTo(ReadConsistency.UNKNOWN);
+			await().atMost(Duration.ofSeconds(5)).until(() -> Lsn.parse("0/600").equals(cached.find("erin")));
+		}
 	}
 
 	@Test

@@ -48,6 +48,9 @@ public final class RedisMarkerStore implements MarkerStore, AutoCloseable {
 
 	private static final Pattern HEX_LSN = Pattern.compile("[0-9A-Fa-f]{16}");
 
+	/** The marker of a write of unknown outcome: the highest LSN there is. */
+	private static final Lsn UNKNOWN_OUTCOME = new Lsn(-1L);
+
 	/** Prefix of every key Tandem writes. */
 	public static final String KEY_PREFIX = "tandem:rw:";
 
@@ -235,8 +238,10 @@ public final class RedisMarkerStore implements MarkerStore, AutoCloseable {
 		}
 		finally {
 			if (fill != null) {
-				// Kept only when Redis answered and its markers are trusted.
-				if (answered) {
+				// Kept only when Redis answered and its markers are trusted. Never an
+				// unknown outcome: its end changes no key when a known position written
+				// since takes over, so no invalidation would come.
+				if (answered && !UNKNOWN_OUTCOME.equals(lsn)) {
 					this.nearCache.complete(fill, lsn);
 				}
 				else {
