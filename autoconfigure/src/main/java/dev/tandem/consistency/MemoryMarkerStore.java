@@ -108,15 +108,16 @@ public final class MemoryMarkerStore implements MarkerStore {
 					return;
 				}
 				boolean evict = full;
+				// Expired, or the oldest of a full store: dropped. Written again since it
+				// was queued and live: it waits its turn again.
 				Marker kept = this.markers.computeIfPresent(head.key(), (digest,
-						marker) -> (marker.until() == head.until() && (evict || !marker.live(now))) ? null : marker);
+						marker) -> (!marker.live(now) || (evict && marker.until() == head.until())) ? null : marker);
 				if (kept != null && kept.until() == head.until()) {
 					// The oldest marker is live: so are the others, nearly always.
 					return;
 				}
 				this.queue.poll();
 				if (kept != null) {
-					// Written again since it was queued: it waits its turn again.
 					this.queue.add(new Queued(head.key(), kept.until()));
 				}
 				full = this.markers.size() > this.capacity;

@@ -59,6 +59,25 @@ class MemoryMarkerStoreTests extends MarkerStoreContractTests {
 	}
 
 	@Test
+	void aMarkerWrittenAgainOutlivesTheMarkersQueuedAfterIt() {
+		AtomicLong now = new AtomicLong();
+		MemoryMarkerStore store = new MemoryMarkerStore(1_000, now::get);
+		store.record("a", new Lsn(1), Duration.ofSeconds(1));
+		store.record("b", new Lsn(2), Duration.ofSeconds(1));
+		now.set(Duration.ofMillis(500).toNanos());
+		store.record("a", new Lsn(3), Duration.ofSeconds(1));
+		now.set(Duration.ofMillis(1_200).toNanos());
+		store.record("c", new Lsn(4), Duration.ofSeconds(1));
+		assertThat(store.size()).isEqualTo(2);
+		assertThat(store.find("a")).isEqualTo(new Lsn(3));
+		assertThat(store.find("b")).isNull();
+		now.set(Duration.ofMillis(1_600).toNanos());
+		store.record("d", new Lsn(5), Duration.ofSeconds(1));
+		assertThat(store.find("a")).isNull();
+		assertThat(store.size()).isEqualTo(2);
+	}
+
+	@Test
 	void aFullStoreOfLiveMarkersDropsTheOldestFirst() {
 		AtomicLong now = new AtomicLong();
 		MemoryMarkerStore store = new MemoryMarkerStore(100, now::get);
