@@ -9,6 +9,8 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.core.env.Environment;
+
 /**
  * Checks the read-your-writes settings against the lag and check settings they depend on.
  */
@@ -77,6 +79,22 @@ final class ConsistencySettings {
 					+ "(tandem.consistency.ttl {}); after that, a standby that is further behind may serve an older "
 					+ "state", consistency.getTtl());
 		}
+	}
+
+	/**
+	 * The namespace markers are kept in: {@code tandem.consistency.namespace}, else
+	 * {@code spring.application.name}, else none.
+	 * @param properties the properties
+	 * @param environment the environment, for the application name
+	 * @return the namespace, empty for none
+	 */
+	static String namespace(TandemProperties properties, Environment environment) {
+		String namespace = properties.getConsistency().getNamespace();
+		if (namespace != null) {
+			return namespace.trim();
+		}
+		String name = environment.getProperty("spring.application.name");
+		return (name != null) ? name.trim() : "";
 	}
 
 	/**

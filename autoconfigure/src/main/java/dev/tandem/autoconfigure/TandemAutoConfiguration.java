@@ -149,22 +149,26 @@ public final class TandemAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	ConsistencyKeyResolver tandemConsistencyKeyResolver(TandemProperties properties) {
-		return new DefaultConsistencyKeyResolver(properties.getConsistency().getKeyHeader());
+		return new DefaultConsistencyKeyResolver(properties.getConsistency().getKeyHeader(),
+				properties.getConsistency().isKeyHeaderOverPrincipal());
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	ReadConsistency tandemReadConsistency(TandemProperties properties, ConsistencyKeyResolver keys, MarkerStore store,
-			TopologyMonitor monitor) {
+			TopologyMonitor monitor, Environment environment) {
 		TandemProperties.Consistency consistency = properties.getConsistency();
 		ConsistencySettings.check(properties);
+		String namespace = ConsistencySettings.namespace(properties, environment);
 		if (consistency.getMode() != ConsistencyMode.OFF) {
-			logger.info("Tandem read-your-writes: mode '{}', markers in the {} store ({}), ttl {}, max-wait {}",
-					consistency.getMode(), store.name(), ConsistencySettings.describe(store), consistency.getTtl(),
-					consistency.getMaxWait());
+			logger.info(
+					"Tandem read-your-writes: mode '{}', markers in the {} store ({}) in namespace '{}', ttl {}, "
+							+ "max-wait {}",
+					consistency.getMode(), store.name(), ConsistencySettings.describe(store), namespace,
+					consistency.getTtl(), consistency.getMaxWait());
 		}
 		return new ReadConsistency(consistency.getMode(), keys, store, consistency.getTtl(), consistency.getMaxWait(),
-				() -> monitor.snapshot().primary().map(NodeStatus::walLsn).orElse(null));
+				() -> monitor.snapshot().primary().map(NodeStatus::walLsn).orElse(null), namespace);
 	}
 
 	@Bean

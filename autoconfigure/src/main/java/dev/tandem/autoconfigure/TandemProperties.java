@@ -381,9 +381,26 @@ public class TandemProperties {
 
 		/**
 		 * Request header whose value is the consistency key (for example a user id set by
-		 * a gateway). Unset: not used.
+		 * a gateway), at most 256 characters (a longer value is ignored). Any client can
+		 * send it: a gateway in front of the application must set or strip it on every
+		 * request. Unset: not used.
 		 */
 		private @Nullable String keyHeader;
+
+		/**
+		 * Whether the key header wins over the authenticated principal's name when a
+		 * request has both. Only for a header that a gateway sets on every request.
+		 */
+		private boolean keyHeaderOverPrincipal;
+
+		/**
+		 * Namespace of this application's markers, hashed with each consistency key, so
+		 * that applications sharing one Redis do not see each other's markers. Every
+		 * instance of an application needs the same one; applications that must see each
+		 * other's writes share one. Unset: spring.application.name when that is set;
+		 * empty: none.
+		 */
+		private @Nullable String namespace;
 
 		/**
 		 * Header of the causal token: sent with the commit LSN by a request that wrote,
@@ -472,6 +489,22 @@ public class TandemProperties {
 
 		public void setKeyHeader(@Nullable String keyHeader) {
 			this.keyHeader = keyHeader;
+		}
+
+		public @Nullable String getNamespace() {
+			return this.namespace;
+		}
+
+		public void setNamespace(@Nullable String namespace) {
+			this.namespace = namespace;
+		}
+
+		public boolean isKeyHeaderOverPrincipal() {
+			return this.keyHeaderOverPrincipal;
+		}
+
+		public void setKeyHeaderOverPrincipal(boolean keyHeaderOverPrincipal) {
+			this.keyHeaderOverPrincipal = keyHeaderOverPrincipal;
 		}
 
 		/**

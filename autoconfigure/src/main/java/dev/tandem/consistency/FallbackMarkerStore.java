@@ -188,6 +188,10 @@ public final class FallbackMarkerStore implements MarkerStore, AutoCloseable {
 		catch (MarkerStoreException ex) {
 			failed(ex);
 		}
+		catch (UnsupportedOperationException ex) {
+			logger.debug("Could not write the markers kept locally to the {} marker store: {}", this.shared.name(),
+					ex.getMessage());
+		}
 	}
 
 	/**

@@ -22,6 +22,21 @@ public interface MarkerStore {
 	void record(String key, Lsn lsn, Duration ttl);
 
 	/**
+	 * Records a marker known only by its key's digest, as a {@link MemoryMarkerStore}
+	 * keeps it: how markers kept locally while the shared store was down reach it once it
+	 * is back. A store that cannot record by digest does not receive them.
+	 * @param key the digest of the consistency key
+	 * @param lsn the commit LSN
+	 * @param ttl how long the marker lives
+	 * @throws MarkerStoreException when the store cannot be written
+	 * @throws UnsupportedOperationException when the store records by key only (the
+	 * default)
+	 */
+	default void record(KeyDigest key, Lsn lsn, Duration ttl) {
+		throw new UnsupportedOperationException("The " + name() + " marker store cannot record by key digest");
+	}
+
+	/**
 	 * The marker of a key.
 	 * @param key the consistency key
 	 * @return its LSN, or {@code null} when it has none (or it expired)

@@ -51,6 +51,8 @@ public class ReadConsistency {
 
 	private final Supplier<@Nullable Lsn> primaryPosition;
 
+	private final String namespace;
+
 	/**
 	 * The highest commit LSN and marker this instance has read: positions the primary has
 	 * reached. Compared unsigned, as {@link Lsn}s are.
@@ -69,12 +71,48 @@ public class ReadConsistency {
 	 */
 	public ReadConsistency(ConsistencyMode mode, ConsistencyKeyResolver keys, MarkerStore store, Duration ttl,
 			Duration maxWait, Supplier<@Nullable Lsn> primaryPosition) {
+		this(mode, keys, store, ttl, maxWait, primaryPosition, "");
+	}
+
+	/**
+	 * Creates the consistency rules, with markers in a namespace.
+	 * @param mode how reads with a marker are routed
+	 * @param keys resolves the current consistency key
+	 * @param store where markers live
+	 * @param ttl how long a marker lives
+	 * @param maxWait how long a read may wait for a standby to replay its required LSN
+	 * @param primaryPosition the primary's last known WAL position (a memory read), for
+	 * telling a client's token from the future
+	 * @param namespace the application's namespace, which every key is recorded and
+	 * looked up with, so that applications sharing a store do not see each other's
+	 * markers; empty for none
+	 */
+	public ReadConsistency(ConsistencyMode mode, ConsistencyKeyResolver keys, MarkerStore store, Duration ttl,
+			Duration maxWait, Supplier<@Nullable Lsn> primaryPosition, String namespace) {
 		this.mode = mode;
 		this.keys = keys;
 		this.store = store;
 		this.ttl = ttl;
 		this.maxWait = maxWait;
 		this.primaryPosition = primaryPosition;
+		this.namespace = namespace;
+	}
+
+	/**
+	 * The key under which the store keeps a consistency key's marker: the key itself
+	 * without a namespace, else the namespace's length, the namespace and the key, so
+	 * that no other pair gives the same text (stores keep only its digest).
+	 * @param namespace the namespace, or empty
+	 * @param key the consistency key
+	 * @return the store key
+	 */
+	static String storeKey(String namespace, String key) {
+		return namespace.isEmpty() ? key : namespace.length() + ":" + namespace + ":" + key;
+	}
+
+	private @Nullable String resolveKey() {
+		String key = this.keys.resolve();
+		return (key != null) ? storeKey(this.namespace, key) : null;
 	}
 
 	/**
@@ -159,7 +197,7 @@ public class ReadConsistency {
 	}
 
 	private @Nullable ReadRequirement markerRequirement() {
-		String key = this.keys.resolve();
+		String key = resolveKey();
 		if (key == null) {
 			return null;
 		}
@@ -199,7 +237,7 @@ public class ReadConsistency {
 				|| TransactionSynchronizationManager.hasResource(this)) {
 			return connection;
 		}
-		String key = this.keys.resolve();
+		String key = resolveKey();
 		CausalTokens tokens = CausalTokens.current();
 		if (key == null && tokens == null) {
 			return connection;

@@ -48,11 +48,13 @@ public final class RoutingContext {
 	}
 
 	/**
-	 * A route in force until closed.
+	 * A route in force until closed. Closing it again does nothing.
 	 */
 	public static final class Scope implements AutoCloseable {
 
 		private final Deque<Route> stack;
+
+		private boolean closed;
 
 		private Scope(Deque<Route> stack) {
 			this.stack = stack;
@@ -60,6 +62,11 @@ public final class RoutingContext {
 
 		@Override
 		public void close() {
+			if (this.closed) {
+				// A second pop would take the outer scope's route.
+				return;
+			}
+			this.closed = true;
 			this.stack.pop();
 			if (this.stack.isEmpty()) {
 				routes.remove();

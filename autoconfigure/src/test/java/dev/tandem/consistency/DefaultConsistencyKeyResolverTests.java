@@ -33,6 +33,11 @@ class DefaultConsistencyKeyResolverTests {
 		return new DefaultConsistencyKeyResolver(keyHeader).resolve();
 	}
 
+	private String resolveHeaderFirst(String keyHeader) {
+		RequestContextHolder.setRequestAttributes(new ServletRequestAttributes(this.request));
+		return new DefaultConsistencyKeyResolver(keyHeader, true).resolve();
+	}
+
 	@Test
 	void aRequestWithoutHeaderPrincipalOrSessionHasNoKey() {
 		assertThat(resolve("X-User")).isNull();
@@ -62,11 +67,44 @@ class DefaultConsistencyKeyResolverTests {
 	}
 
 	@Test
-	void theKeyHeaderWinsOverThePrincipal() {
+	void thePrincipalWinsOverTheKeyHeader() {
+		// Issue 13, item 13: any client could send the header and take another user's
+		// key.
 		this.request.addHeader("X-User", "user-42");
 		SecurityContextHolder.getContext()
 			.setAuthentication(UsernamePasswordAuthenticationToken.authenticated("alice", null, List.of()));
+		assertThat(resolve("X-User")).isEqualTo("alice");
+	}
+
+	@Test
+	void theKeyHeaderWinsOverThePrincipalWhenConfiguredTo() {
+		this.request.addHeader("X-User", "user-42");
+		SecurityContextHolder.getContext()
+			.setAuthentication(UsernamePasswordAuthenticationToken.authenticated("alice", null, List.of()));
+		assertThat(resolveHeaderFirst("X-User")).isEqualTo("user-42");
+	}
+
+	@Test
+	void theKeyHeaderWinsOverTheSession() {
+		this.request.getSession(true);
+		this.request.addHeader("X-User", "user-42");
 		assertThat(resolve("X-User")).isEqualTo("user-42");
+	}
+
+	@Test
+	void aKeyHeaderLongerThanTheCapIsIgnoredAsIfAbsent() {
+		// Issue 13, item 9: a client picked keys as long as the header limit.
+		this.request.addHeader("X-User", "k".repeat(DefaultConsistencyKeyResolver.MAX_KEY_HEADER_LENGTH + 1));
+		String id = this.request.getSession(true).getId();
+		assertThat(resolve("X-User")).isEqualTo("session:" + id);
+		assertThat(resolveHeaderFirst("X-User")).isEqualTo("session:" + id);
+	}
+
+	@Test
+	void aKeyHeaderAtTheCapIsUsed() {
+		String key = "k".repeat(DefaultConsistencyKeyResolver.MAX_KEY_HEADER_LENGTH);
+		this.request.addHeader("X-User", key);
+		assertThat(resolve("X-User")).isEqualTo(key);
 	}
 
 	@Test

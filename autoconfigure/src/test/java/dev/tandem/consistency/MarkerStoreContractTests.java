@@ -97,4 +97,44 @@ abstract class MarkerStoreContractTests {
 		assertThat(store().find(key)).isEqualTo(Lsn.parse("0/200"));
 	}
 
+	@Test
+	void anUnknownOutcomeWinsOverEveryKnownPositionWhileItLives() {
+		String key = key();
+		store().record(key, Lsn.parse("5/0"), TTL);
+		store().record(key, ReadConsistency.UNKNOWN, TTL);
+		store().record(key, Lsn.parse("6/0"), TTL);
+		assertThat(store().find(key)).isEqualTo(ReadConsistency.UNKNOWN);
+	}
+
+	@Test
+	void anUnknownOutcomeLivesOneTtlFromItsOwnRecordingWhileItsKeyKeepsWriting() {
+		// Issue 13, item 10: each write renewed it, so a busy key read from the primary
+		// for ever.
+		String key = key();
+		store().record(key, ReadConsistency.UNKNOWN, Duration.ofMillis(300));
+		await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> {
+			store().record(key, Lsn.parse("0/100"), TTL);
+			return Lsn.parse("0/100").equals(store().find(key));
+		});
+	}
+
+	@Test
+	void aPositionWrittenAfterAnUnknownOutcomeIsRequiredOnceTheUnknownExpires() {
+		String key = key();
+		store().record(key, ReadConsistency.UNKNOWN, Duration.ofMillis(300));
+		store().record(key, Lsn.parse("0/200"), TTL);
+		assertThat(store().find(key)).isEqualTo(ReadConsistency.UNKNOWN);
+		await().atMost(Duration.ofSeconds(5)).until(() -> Lsn.parse("0/200").equals(store().find(key)));
+	}
+
+	@Test
+	void aLaterUnknownOutcomeLivesOneTtlFromItsOwnRecording() {
+		String key = key();
+		store().record(key, ReadConsistency.UNKNOWN, Duration.ofMillis(300));
+		store().record(key, ReadConsistency.UNKNOWN, TTL);
+		await().during(Duration.ofMillis(600))
+			.atMost(Duration.ofSeconds(2))
+			.until(() -> ReadConsistency.UNKNOWN.equals(store().find(key)));
+	}
+
 }

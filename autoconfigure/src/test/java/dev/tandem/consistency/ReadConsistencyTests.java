@@ -67,6 +67,35 @@ class ReadConsistencyTests {
 	}
 
 	@Test
+	void applicationsWithDifferentNamespacesDoNotSeeEachOthersMarkers() {
+		// Issue 13, item 12: applications sharing one Redis shared their markers.
+		ReadConsistency shop = namespaced("shop");
+		ReadConsistency billing = namespaced("billing");
+		TransactionSynchronizationManager.initSynchronization();
+		shop.writing(unusedConnection());
+		for (TransactionSynchronization synchronization : TransactionSynchronizationManager.getSynchronizations()) {
+			synchronization.afterCompletion(TransactionSynchronization.STATUS_UNKNOWN);
+		}
+		assertThat(shop.requirement().primary()).isTrue();
+		assertThat(billing.requirement()).isNull();
+		assertThat(this.consistency.requirement()).as("no namespace").isNull();
+		assertThat(namespaced("shop").requirement().primary()).as("another instance of the same application").isTrue();
+	}
+
+	@Test
+	void aNamespaceIsHashedWithTheKeySoThatNoOtherPairMakesTheSameStoreKey() {
+		assertThat(ReadConsistency.storeKey("", "alice")).isEqualTo("alice");
+		assertThat(ReadConsistency.storeKey("a", "b:c")).isNotEqualTo(ReadConsistency.storeKey("a:b", "c"));
+		assertThat(ReadConsistency.storeKey("shop", "alice")).isNotEqualTo("alice")
+			.isNotEqualTo(ReadConsistency.storeKey("billing", "alice"));
+	}
+
+	private ReadConsistency namespaced(String namespace) {
+		return new ReadConsistency(ConsistencyMode.LSN, this.key::get, this.store, Duration.ofSeconds(10),
+				Duration.ofMillis(100), () -> new Lsn(1_000), namespace);
+	}
+
+	@Test
 	void aCommitWhoseLsnCannotBeReadGivesTheRequestATokenThatSendsItsReadsToThePrimary() {
 		// Found by the consistency checker: a token-only client whose write committed as
 		// the primary died kept its previous write's token and read that, stale.

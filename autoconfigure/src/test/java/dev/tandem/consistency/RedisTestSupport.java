@@ -27,6 +27,13 @@ public final class RedisTestSupport {
 		return connectionFactory(new RedisStandaloneConfiguration(server.host(), server.port()));
 	}
 
+	public static LettuceConnectionFactory connectionFactory(RedisServer server, String username, String password) {
+		RedisStandaloneConfiguration configuration = new RedisStandaloneConfiguration(server.host(), server.port());
+		configuration.setUsername(username);
+		configuration.setPassword(password);
+		return connectionFactory(configuration);
+	}
+
 	public static LettuceConnectionFactory connectionFactory(RedisSentinel sentinel) {
 		return connectionFactory(
 				new RedisSentinelConfiguration(sentinel.masterName(), Set.copyOf(sentinel.sentinelAddresses())));

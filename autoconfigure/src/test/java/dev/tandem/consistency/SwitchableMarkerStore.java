@@ -18,10 +18,15 @@ public final class SwitchableMarkerStore implements MarkerStore {
 	/** Whether calls succeed. */
 	public final AtomicBoolean up = new AtomicBoolean(true);
 
-	private final Map<String, Lsn> markers = new ConcurrentHashMap<>();
+	private final Map<KeyDigest, Lsn> markers = new ConcurrentHashMap<>();
 
 	@Override
 	public void record(String key, Lsn lsn, Duration ttl) {
+		record(KeyDigest.of(key), lsn, ttl);
+	}
+
+	@Override
+	public void record(KeyDigest key, Lsn lsn, Duration ttl) {
 		check();
 		this.markers.merge(key, lsn, (a, b) -> (a.compareTo(b) >= 0) ? a : b);
 	}
@@ -29,7 +34,7 @@ public final class SwitchableMarkerStore implements MarkerStore {
 	@Override
 	public @Nullable Lsn find(String key) {
 		check();
-		return this.markers.get(key);
+		return this.markers.get(KeyDigest.of(key));
 	}
 
 	private void check() {

@@ -13,6 +13,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -108,6 +109,23 @@ class SampleApplicationIntegrationTests {
 			assertThat(map(read.get("note"))).containsEntry("body", "written while the standbys keep up");
 			assertThat(servedBy(read)).as("a standby that caught up").containsEntry("standby", true);
 		});
+	}
+
+	@Test
+	void aMalformedBodyIsABadRequestWithAMessage() {
+		RestClient http = RestClient.create("http://localhost:" + this.port);
+		for (String body : new String[] { "{\"body\": ", "{}", "null" }) {
+			ResponseEntity<Map<String, Object>> answer = http.post()
+				.uri("/notes")
+				.contentType(MediaType.APPLICATION_JSON)
+				.body(body)
+				.retrieve()
+				.onStatus(HttpStatusCode::isError, (request, response) -> {
+				})
+				.toEntity(JSON);
+			assertThat(answer.getStatusCode()).as(body).isEqualTo(HttpStatus.BAD_REQUEST);
+			assertThat(answer.getBody()).as(body).containsKey("error");
+		}
 	}
 
 	@Test

@@ -1,13 +1,12 @@
 package dev.tandem.consistency.redis;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
 
 import dev.tandem.consistency.FallbackMarkerStore;
+import dev.tandem.consistency.KeyDigest;
 import dev.tandem.consistency.MarkerStore;
 import dev.tandem.consistency.MarkerStoreException;
 import dev.tandem.consistency.MarkersIncompleteException;
@@ -26,13 +25,16 @@ import org.springframework.data.redis.core.script.RedisScript;
  * Sentinel or Cluster alike). Keys are {@code tandem:rw:} and the SHA-256 of the
  * consistency key, never the key itself. An LSN is stored as 16 hex digits, so that Redis
  * compares positions as strings; a Lua script keeps the higher one atomically and renews
- * the TTL.
+ * the TTL. A marker of unknown outcome lives one TTL from its own recording, however
+ * often its key writes after it. A value that is not a marker makes {@link #find} throw
+ * {@link MarkerStoreException}, as an unreachable Redis does.
  * <p>
  * A Redis without persistence loses every marker when it restarts. So a lookup also reads
  * the server's uptime (in the same script, on the node that holds the key): while it is
  * shorter than the grace period (the markers' TTL), the server may lack markers written
  * before it started, and {@link #find} throws {@link MarkersIncompleteException} so the
- * read goes to the primary.
+ * read goes to the primary. When the server does not tell its uptime (its ACL denies
+ * {@code INFO}), markers are trusted without that check, and a warning says so once.
  */
 public final class RedisMarkerStore implements MarkerStore, AutoCloseable {
 
@@ -41,29 +43,79 @@ public final class RedisMarkerStore implements MarkerStore, AutoCloseable {
 	/** The longest wait for the invalidation channel before a cached answer is used. */
 	private static final Duration CATCH_UP_TIMEOUT = Duration.ofMillis(50);
 
+	private static final Pattern HEX_LSN = Pattern.compile("[0-9A-Fa-f]{16}");
+
+	/** The marker of a write of unknown outcome: the highest LSN there is. */
+	private static final Lsn UNKNOWN_OUTCOME = new Lsn(-1L);
+
 	/** Prefix of every key Tandem writes. */
 	public static final String KEY_PREFIX = "tandem:rw:";
 
+	/**
+	 * Keeps the higher known position, renewing its life, and lets a marker of unknown
+	 * outcome (all F) live one TTL from its own recording: when a known position outlives
+	 * it, the value is {@code <known>:<n>}, and the unknown outcome holds while the key
+	 * has more than {@code n} ms to live.
+	 */
 	private static final RedisScript<Long> RECORD = new DefaultRedisScript<>("""
+			local unknown = 'FFFFFFFFFFFFFFFF'
+			local ttl = tonumber(ARGV[2])
 			local current = redis.call('GET', KEYS[1])
-			if (not current) or current < ARGV[1] then
-			  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+			local left = redis.call('PTTL', KEYS[1])
+			if left < 0 then left = 0 end
+			local known, knownLeft, unknownLeft = nil, 0, 0
+			if current then
+			  local lsn, offset = string.match(current, '^(%x+):(%d+)$')
+			  if lsn then
+			    known, knownLeft, unknownLeft = lsn, left, left - tonumber(offset)
+			  elseif current == unknown then
+			    unknownLeft = left
+			  elseif string.match(current, '^%x+$') then
+			    known, knownLeft = current, left
+			  end
+			end
+			if ARGV[1] == unknown then
+			  unknownLeft = math.max(unknownLeft, ttl)
 			else
-			  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+			  if (not known) or known < ARGV[1] then known = ARGV[1] end
+			  knownLeft = math.max(knownLeft, ttl)
+			end
+			if (not known) or knownLeft <= unknownLeft then
+			  redis.call('SET', KEYS[1], unknown, 'PX', unknownLeft)
+			elseif unknownLeft > 0 then
+			  redis.call('SET', KEYS[1], known .. ':' .. (knownLeft - unknownLeft), 'PX', knownLeft)
+			else
+			  redis.call('SET', KEYS[1], known, 'PX', knownLeft)
 			end
 			return 1
 			""", Long.class);
 
+	/**
+	 * The marker in force and the server's uptime in seconds, -1 when it cannot be read
+	 * (the ACL denies {@code INFO}, or the server does not tell).
+	 */
 	@SuppressWarnings("rawtypes")
 	private static final RedisScript<List> FIND = new DefaultRedisScript<>("""
 			local value = redis.call('GET', KEYS[1])
-			local uptime = string.match(redis.call('INFO', 'server'), 'uptime_in_seconds:(%d+)')
-			return {value or '', tonumber(uptime) or 0}
+			if value then
+			  local lsn, offset = string.match(value, '^(%x+):(%d+)$')
+			  if lsn then
+			    if redis.call('PTTL', KEYS[1]) > tonumber(offset) then value = 'FFFFFFFFFFFFFFFF' else value = lsn end
+			  end
+			end
+			local info = redis.pcall('INFO', 'server')
+			local uptime = -1
+			if type(info) == 'string' then
+			  uptime = tonumber(string.match(info, 'uptime_in_seconds:(%d+)')) or -1
+			end
+			return {value or '', uptime}
 			""", List.class);
 
 	private final StringRedisTemplate redis;
 
 	private final long graceMillis;
+
+	private final AtomicBoolean uptimeUnknownLogged = new AtomicBoolean();
 
 	private final @Nullable NearCache nearCache;
 
@@ -156,6 +208,11 @@ public final class RedisMarkerStore implements MarkerStore, AutoCloseable {
 
 	@Override
 	public void record(String key, Lsn lsn, Duration ttl) {
+		record(KeyDigest.of(key), lsn, ttl);
+	}
+
+	@Override
+	public void record(KeyDigest key, Lsn lsn, Duration ttl) {
 		String redisKey = redisKey(key);
 		try {
 			this.redis.execute(RECORD, List.of(redisKey), encode(lsn), Long.toString(Math.max(1, ttl.toMillis())));
@@ -198,8 +255,10 @@ public final class RedisMarkerStore implements MarkerStore, AutoCloseable {
 		}
 		finally {
 			if (fill != null) {
-				// Kept only when Redis answered and its markers are trusted.
-				if (answered) {
+				// Kept only when Redis answered and its markers are trusted. Never an
+				// unknown outcome: its end changes no key when a known position written
+				// since takes over, so no invalidation would come.
+				if (answered && !UNKNOWN_OUTCOME.equals(lsn)) {
 					this.nearCache.complete(fill, lsn);
 				}
 				else {
@@ -222,12 +281,24 @@ public final class RedisMarkerStore implements MarkerStore, AutoCloseable {
 			throw new MarkerStoreException("Unexpected answer from Redis to a marker lookup: " + answer, null);
 		}
 		long uptimeMillis = ((Number) answer.get(1)).longValue() * 1000;
-		if (uptimeMillis < this.graceMillis) {
+		if (uptimeMillis < 0) {
+			uptimeUnknown();
+		}
+		else if (uptimeMillis < this.graceMillis) {
 			throw new MarkersIncompleteException(
 					"Redis started " + uptimeMillis / 1000 + " s ago and may have lost markers written before");
 		}
 		String value = (String) answer.get(0);
-		return (value.isEmpty()) ? null : decode(value);
+		return (value.isEmpty()) ? null : decode(redisKey, value);
+	}
+
+	private void uptimeUnknown() {
+		if (this.graceMillis > 0 && this.uptimeUnknownLogged.compareAndSet(false, true)) {
+			logger.warn("Redis does not tell its uptime (INFO is denied to this user, or its answer has no "
+					+ "uptime_in_seconds): markers are trusted without checking that the server has run for "
+					+ "{} ms, so a restarted Redis without persistence may answer 'no marker' for keys "
+					+ "that wrote just before it stopped", this.graceMillis);
+		}
 	}
 
 	private void storeFailed() {
@@ -255,20 +326,31 @@ public final class RedisMarkerStore implements MarkerStore, AutoCloseable {
 	 * @return {@code tandem:rw:} and the key's SHA-256 in hex
 	 */
 	static String redisKey(String key) {
-		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-			return KEY_PREFIX + HexFormat.of().formatHex(digest);
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("SHA-256 is missing from this JVM", ex);
-		}
+		return redisKey(KeyDigest.of(key));
+	}
+
+	private static String redisKey(KeyDigest key) {
+		return KEY_PREFIX + key.hex();
 	}
 
 	static String encode(Lsn lsn) {
 		return String.format("%016X", lsn.value());
 	}
 
-	static Lsn decode(String value) {
+	/**
+	 * The LSN of a marker's value.
+	 * @param redisKey the key it was read under, for the message
+	 * @param value 16 hex digits
+	 * @return the LSN
+	 * @throws MarkerStoreException when the value is not 16 hex digits: written by
+	 * something other than Tandem
+	 */
+	static Lsn decode(String redisKey, String value) {
+		if (!HEX_LSN.matcher(value).matches()) {
+			String shown = (value.length() > 24) ? value.substring(0, 24) + "..." : value;
+			throw new MarkerStoreException(
+					"Redis holds a value that is not a marker under " + redisKey + ": '" + shown + "'", null);
+		}
 		return new Lsn(Long.parseUnsignedLong(value, 16));
 	}
 

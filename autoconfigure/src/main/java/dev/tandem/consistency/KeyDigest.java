@@ -1,0 +1,78 @@
+package dev.tandem.consistency;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The SHA-256 of a consistency key: what marker stores keep instead of the key, so that
+ * neither its length nor its content reaches memory, logs or Redis.
+ */
+public final class KeyDigest {
+
+	private final long first;
+
+	private final long second;
+
+	private final long third;
+
+	private final long fourth;
+
+	private KeyDigest(byte[] digest) {
+		ByteBuffer bytes = ByteBuffer.wrap(digest);
+		this.first = bytes.getLong();
+		this.second = bytes.getLong();
+		this.third = bytes.getLong();
+		this.fourth = bytes.getLong();
+	}
+
+	/**
+	 * The digest of a key.
+	 * @param key the consistency key
+	 * @return the SHA-256 of its UTF-8 bytes
+	 */
+	public static KeyDigest of(String key) {
+		try {
+			return new KeyDigest(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("SHA-256 is missing from this JVM", ex);
+		}
+	}
+
+	/**
+	 * The digest in lower-case hex.
+	 * @return 64 hex digits
+	 */
+	public String hex() {
+		return HexFormat.of()
+			.formatHex(ByteBuffer.allocate(32)
+				.putLong(this.first)
+				.putLong(this.second)
+				.putLong(this.third)
+				.putLong(this.fourth)
+				.array());
+	}
+
+	@Override
+	public boolean equals(@Nullable Object other) {
+		return (other instanceof KeyDigest digest) && this.first == digest.first && this.second == digest.second
+				&& this.third == digest.third && this.fourth == digest.fourth;
+	}
+
+	@Override
+	public int hashCode() {
+		// SHA-256 bits are uniform: any 32 of them make a good hash.
+		return (int) this.first;
+	}
+
+	@Override
+	public String toString() {
+		return hex();
+	}
+
+}
