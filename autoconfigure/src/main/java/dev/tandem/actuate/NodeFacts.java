@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 import dev.tandem.topology.NodeStatus;
+import dev.tandem.topology.TopologyMonitor;
 import dev.tandem.topology.TopologySnapshot;
 import dev.tandem.url.HostAndPort;
 import org.jspecify.annotations.Nullable;
@@ -39,6 +40,17 @@ final class NodeFacts {
 	static @Nullable Double lagSeconds(NodeStatus status) {
 		Duration lag = status.replayLag();
 		return (lag != null) ? seconds(lag) : null;
+	}
+
+	/**
+	 * A node's smoothed round trip in milliseconds, with fractions.
+	 * @param monitor the monitor that measures it
+	 * @param node the node
+	 * @return the round trip, or {@code null} when not measured yet
+	 */
+	static @Nullable Double roundTripMillis(TopologyMonitor monitor, HostAndPort node) {
+		long nanos = monitor.roundTripNanos(node);
+		return (nanos >= 0) ? Math.round(nanos / 1_000.0) / 1_000.0 : null;
 	}
 
 	static double seconds(Duration duration) {

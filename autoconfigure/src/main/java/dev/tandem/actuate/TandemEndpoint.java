@@ -8,6 +8,7 @@ import java.util.Map;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.tandem.pool.TandemPools;
+import dev.tandem.routing.ReadZones;
 import dev.tandem.routing.ReaderSelector;
 import dev.tandem.topology.LagLimit;
 import dev.tandem.topology.NodeStatus;
@@ -59,11 +60,16 @@ public class TandemEndpoint {
 	public TandemDescriptor tandem() {
 		TopologySnapshot snapshot = this.monitor.snapshot();
 		LagLimit lagLimit = this.monitor.lagLimit();
-		List<NodeDescriptor> nodes = snapshot.nodes().stream().map(NodeDescriptor::of).toList();
+		ReadZones zones = this.selector.zones();
+		List<NodeDescriptor> nodes = snapshot.nodes()
+			.stream()
+			.map((status) -> NodeDescriptor.of(status, zones.zoneOf(status.node()),
+					NodeFacts.roundTripMillis(this.monitor, status.node())))
+			.toList();
 		return new TandemDescriptor(this.selector.target().value(), this.selector.balance().toString(),
 				NodeFacts.duration(lagLimit.maxLag()), lagLimit.maxBytes(), NodeFacts.duration(this.monitor.interval()),
 				snapshot.primary().map((primary) -> primary.node().toString()).orElse(null), snapshot.primaryDown(),
-				NodeFacts.timestamp(snapshot.takenAt()), nodes, describePools(snapshot));
+				NodeFacts.timestamp(snapshot.takenAt()), nodes, describePools(snapshot), zones.home());
 	}
 
 	private Map<String, PoolDescriptor> describePools(TopologySnapshot snapshot) {
@@ -106,10 +112,13 @@ public class TandemEndpoint {
 	 * @param nodes every node, in configuration order
 	 * @param pools active, idle, total and waiting connections per pool name: the writer,
 	 * and each reader pool created so far
+	 * @param zone this instance's zone ({@code tandem.reads.zone}), {@code null} when
+	 * unset
 	 */
 	public record TandemDescriptor(String readTarget, String balance, String maxLag, @Nullable Long maxLagBytes,
 			String checkInterval, @Nullable String primary, boolean primaryDown, @Nullable String takenAt,
-			List<NodeDescriptor> nodes, Map<String, PoolDescriptor> pools) implements OperationResponseBody {
+			List<NodeDescriptor> nodes, Map<String, PoolDescriptor> pools,
+			@Nullable String zone) implements OperationResponseBody {
 
 	}
 
@@ -135,20 +144,25 @@ public class TandemEndpoint {
 	 * @param servers for a load-balanced endpoint, each server seen behind it, judged on
 	 * its own (a read is held to the server its connection reached); empty for a node
 	 * that is one server
+	 * @param zone the node's zone ({@code tandem.zones}), {@code null} when in none
+	 * @param roundTripMs the smoothed round trip of the node's checks in milliseconds,
+	 * {@code null} before it is measured
 	 */
 	public record NodeDescriptor(String node, String role, boolean reachable, String state, boolean inRotation,
 			@Nullable Long lagBytes, @Nullable Double lagSeconds, @Nullable String walLsn, @Nullable String receiveLsn,
 			@Nullable String replayTimestamp, @Nullable String checkedAt, @Nullable String error,
-			@Nullable String server, List<NodeDescriptor> servers) {
+			@Nullable String server, List<NodeDescriptor> servers, @Nullable String zone,
+			@Nullable Double roundTripMs) {
 
-		static NodeDescriptor of(NodeStatus status) {
+		static NodeDescriptor of(NodeStatus status, @Nullable String zone, @Nullable Double roundTripMs) {
 			return new NodeDescriptor(status.node().toString(), status.role().toString(), status.reachable(),
 					status.rotation().toString(), status.inRotation(), status.lagBytes(), NodeFacts.lagSeconds(status),
 					(status.walLsn() != null) ? status.walLsn().toString() : null,
 					(status.receiveLsn() != null) ? status.receiveLsn().toString() : null,
 					NodeFacts.timestamp(status.replayTimestamp()), NodeFacts.timestamp(status.checkedAt()),
 					status.error(), (status.server() != null) ? status.server().toString() : null,
-					status.servers().stream().map(NodeDescriptor::of).toList());
+					status.servers().stream().map((server) -> NodeDescriptor.of(server, null, null)).toList(), zone,
+					roundTripMs);
 		}
 
 	}

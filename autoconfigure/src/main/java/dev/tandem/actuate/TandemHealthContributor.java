@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import dev.tandem.routing.ReadZones;
 import dev.tandem.topology.NodeStatus;
 import dev.tandem.topology.TopologyMonitor;
 import dev.tandem.url.HostAndPort;
@@ -25,7 +26,8 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  * standby, whether that standby serves reads or not ({@code state} says why not); it is
  * {@code DOWN} when the last check failed or no check has finished yet. Details:
  * {@code role}, {@code state}, {@code inRotation}, {@code lagBytes}, {@code lagSeconds},
- * {@code walLsn}, {@code checkedAt} and {@code error}; unknown values are left out.
+ * {@code walLsn}, {@code checkedAt}, {@code error}, {@code zone} and {@code roundTripMs}
+ * (the smoothed round trip of its checks); unknown values are left out.
  */
 public final class TandemHealthContributor implements CompositeHealthContributor {
 
@@ -36,10 +38,19 @@ public final class TandemHealthContributor implements CompositeHealthContributor
 	 * @param monitor the monitor
 	 */
 	public TandemHealthContributor(TopologyMonitor monitor) {
+		this(monitor, ReadZones.NONE);
+	}
+
+	/**
+	 * Creates the contributor for the monitor's nodes, with their zones.
+	 * @param monitor the monitor
+	 * @param zones the nodes' zones
+	 */
+	public TandemHealthContributor(TopologyMonitor monitor, ReadZones zones) {
 		Map<String, HealthContributor> nodes = new LinkedHashMap<>();
 		for (NodeStatus status : monitor.snapshot().nodes()) {
 			HostAndPort node = status.node();
-			nodes.put(NodeFacts.componentName(node), new NodeHealthIndicator(monitor, node));
+			nodes.put(NodeFacts.componentName(node), new NodeHealthIndicator(monitor, node, zones.zoneOf(node)));
 		}
 		this.nodes = Collections.unmodifiableMap(nodes);
 	}
@@ -99,15 +110,29 @@ public final class TandemHealthContributor implements CompositeHealthContributor
 
 		private final HostAndPort node;
 
-		NodeHealthIndicator(TopologyMonitor monitor, HostAndPort node) {
+		private final @Nullable String zone;
+
+		NodeHealthIndicator(TopologyMonitor monitor, HostAndPort node, @Nullable String zone) {
 			this.monitor = monitor;
 			this.node = node;
+			this.zone = zone;
 		}
 
 		@Override
 		public Health health() {
 			NodeStatus status = NodeFacts.status(this.monitor.snapshot(), this.node);
-			return (status != null) ? TandemHealthContributor.health(status) : Health.unknown().build();
+			if (status == null) {
+				return Health.unknown().build();
+			}
+			Health health = TandemHealthContributor.health(status);
+			Double roundTrip = NodeFacts.roundTripMillis(this.monitor, this.node);
+			if (this.zone == null && roundTrip == null) {
+				return health;
+			}
+			Health.Builder builder = Health.status(health.getStatus()).withDetails(health.getDetails());
+			detail(builder, "zone", this.zone);
+			detail(builder, "roundTripMs", roundTrip);
+			return builder.build();
 		}
 
 	}

@@ -31,6 +31,12 @@ public final class TandemMeters {
 	public static final String NODE_LAG = "tandem.node.lag";
 
 	/**
+	 * Gauge: the smoothed round trip of a node's checks in seconds; NaN before it is
+	 * measured. Tagged with {@link #NODE}.
+	 */
+	public static final String NODE_ROUND_TRIP = "tandem.node.round-trip";
+
+	/**
 	 * Gauge of a standby's replay lag in bytes of WAL behind the primary, tagged
 	 * {@link #NODE}; {@code NaN} when unknown.
 	 */

@@ -53,6 +53,12 @@ public final class TopologyMetrics implements MeterBinder {
 				.tag(TandemMeters.NODE, tag)
 				.strongReference(true)
 				.register(registry);
+			Gauge.builder(TandemMeters.NODE_ROUND_TRIP, () -> roundTripSeconds(node))
+				.description("Round trip of the node's checks, smoothed; NaN before it is measured")
+				.baseUnit("seconds")
+				.tag(TandemMeters.NODE, tag)
+				.strongReference(true)
+				.register(registry);
 			Gauge.builder(TandemMeters.NODE_IN_ROTATION, () -> inRotation(node))
 				.description("1 when the node serves reads as a standby, else 0")
 				.tag(TandemMeters.NODE, tag)
@@ -80,6 +86,11 @@ public final class TopologyMetrics implements MeterBinder {
 	private double lagBytes(HostAndPort node) {
 		NodeStatus status = NodeFacts.status(this.monitor.snapshot(), node);
 		return (status != null && status.lagBytes() != null) ? status.lagBytes() : Double.NaN;
+	}
+
+	private double roundTripSeconds(HostAndPort node) {
+		long nanos = this.monitor.roundTripNanos(node);
+		return (nanos >= 0) ? nanos / 1_000_000_000.0 : Double.NaN;
 	}
 
 	private double inRotation(HostAndPort node) {

@@ -3,8 +3,11 @@ package dev.tandem.autoconfigure;
 import dev.tandem.actuate.MarkerStoreHealthIndicator;
 import dev.tandem.actuate.TandemHealthContributor;
 import dev.tandem.consistency.MarkerStore;
+import dev.tandem.routing.ReadZones;
+import dev.tandem.routing.ReaderSelector;
 import dev.tandem.topology.TopologyMonitor;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -26,8 +29,9 @@ public final class TandemHealthContributorAutoConfiguration {
 	@Bean
 	@ConditionalOnEnabledHealthIndicator("tandem")
 	@ConditionalOnMissingBean(name = { "tandemHealthIndicator", "tandemHealthContributor" })
-	TandemHealthContributor tandemHealthContributor(TopologyMonitor monitor) {
-		return new TandemHealthContributor(monitor);
+	TandemHealthContributor tandemHealthContributor(TopologyMonitor monitor, ObjectProvider<ReaderSelector> selector) {
+		ReaderSelector readerSelector = selector.getIfAvailable();
+		return new TandemHealthContributor(monitor, (readerSelector != null) ? readerSelector.zones() : ReadZones.NONE);
 	}
 
 	@Bean

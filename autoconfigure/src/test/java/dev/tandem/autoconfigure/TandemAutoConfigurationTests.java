@@ -8,6 +8,7 @@ import java.time.Duration;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tandem.UnknownZoneException;
 import dev.tandem.consistency.ConsistencyKeyResolver;
 import dev.tandem.consistency.ConsistencyMode;
 import dev.tandem.consistency.DefaultConsistencyKeyResolver;
@@ -16,7 +17,9 @@ import dev.tandem.consistency.MarkerStore;
 import dev.tandem.consistency.MemoryMarkerStore;
 import dev.tandem.consistency.ReadConsistency;
 import dev.tandem.pool.TandemPools;
+import dev.tandem.routing.InvalidZonesException;
 import dev.tandem.routing.ReaderSelector;
+import dev.tandem.routing.ZoneHeaderFilter;
 import dev.tandem.topology.LagLimit;
 import dev.tandem.topology.TopologyMonitor;
 import dev.tandem.url.HostAndPort;
@@ -137,6 +140,41 @@ class TandemAutoConfigurationTests {
 			assertThat(analysis.getDescription()).contains("tandem.url", "DATABASE_URL", "spring.datasource.url");
 			assertThat(analysis.getAction()).contains("Set 'tandem.url'", "tandem.enabled=false");
 		});
+	}
+
+	@Test
+	void runWithAMisspeltZoneFailsNamingItAndTheKnownZones() {
+		this.runner
+			.withPropertyValues("tandem.url=" + URL, "tandem.zones.eu-west=127.0.0.1:2",
+					"tandem.zones.us-east=127.0.0.1:3", "tandem.reads.zone=eu-wset")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause().isInstanceOf(UnknownZoneException.class);
+				FailureAnalysis analysis = analyze(new InvalidZonesFailureAnalyzer(), context.getStartupFailure());
+				assertThat(analysis.getDescription()).contains("tandem.reads.zone", "'eu-wset'", "[eu-west, us-east]");
+				assertThat(analysis.getAction()).contains("tandem.zones.");
+			});
+	}
+
+	@Test
+	void runWithAZoneHostNotInTheUrlFailsNamingIt() {
+		this.runner.withPropertyValues("tandem.url=" + URL, "tandem.zones.a=127.0.0.1:9").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOf(InvalidZonesException.class)
+				.hasMessageContaining("tandem.zones.a: '127.0.0.1:9' is not a node of the cluster URL");
+		});
+	}
+
+	@Test
+	void runWithZonesGivesTheSelectorTheZonesAndTheHeaderFilterOnlyInAWebApplication() {
+		this.runner
+			.withPropertyValues("tandem.url=" + URL, "tandem.zones.a=127.0.0.1:2", "tandem.reads.zone=a",
+					"tandem.reads.zone-header=X-Zone")
+			.run((context) -> {
+				assertThat(context.getBean(ReaderSelector.class).zones().home()).isEqualTo("a");
+				assertThat(context).doesNotHaveBean(ZoneHeaderFilter.class);
+			});
 	}
 
 	@Test

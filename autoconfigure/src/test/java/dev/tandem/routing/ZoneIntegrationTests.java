@@ -15,7 +15,13 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import dev.tandem.ReadZone;
+import dev.tandem.actuate.TandemEndpoint;
+import dev.tandem.actuate.TandemHealthContributor;
+import dev.tandem.actuate.TandemMeters;
 import dev.tandem.autoconfigure.TandemAutoConfiguration;
+import dev.tandem.autoconfigure.TandemHealthContributorAutoConfiguration;
+import dev.tandem.autoconfigure.TandemMetricsAutoConfiguration;
+import dev.tandem.pool.TandemPools;
 import dev.tandem.testkit.PostgresCluster;
 import dev.tandem.testkit.PostgresClusterExtension;
 import dev.tandem.testkit.PostgresNode;
@@ -23,6 +29,7 @@ import dev.tandem.testkit.TcpBalancer;
 import dev.tandem.topology.Rotation;
 import dev.tandem.topology.TopologyMonitor;
 import dev.tandem.url.HostAndPort;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -30,8 +37,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
 import org.springframework.mock.web.MockHttpServletRequest;
@@ -187,6 +199,46 @@ class ZoneIntegrationTests {
 					assertThat(ports.getOrDefault(a.port(), 0L)).isGreaterThanOrEqualTo(95);
 				});
 		}
+	}
+
+	@Test
+	void theEndpointHealthAndMetersShowEachNodesZoneAndRoundTrip() {
+		ClusterWork.runner(cluster.cluster(), zones("tandem.reads.zone=b"))
+			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+					SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
+					TandemMetricsAutoConfiguration.class, TandemHealthContributorAutoConfiguration.class))
+			.run((context) -> {
+				TopologyMonitor monitor = context.getBean(TopologyMonitor.class);
+				HostAndPort bNode = new HostAndPort(b.host(), b.port());
+				await().atMost(WAIT).until(() -> monitor.roundTripNanos(bNode) >= 0);
+				TandemEndpoint.TandemDescriptor described = new TandemEndpoint(monitor,
+						context.getBean(ReaderSelector.class), context.getBean(TandemPools.class))
+					.tandem();
+				assertThat(described.zone()).isEqualTo("b");
+				Map<String, TandemEndpoint.NodeDescriptor> nodes = described.nodes()
+					.stream()
+					.collect(Collectors.toMap(TandemEndpoint.NodeDescriptor::node, Function.identity()));
+				assertThat(nodes.get(address(a)).zone()).isEqualTo("a");
+				assertThat(nodes.get(address(b)).zone()).isEqualTo("b");
+				assertThat(nodes.get(address(cluster.cluster().primary())).zone()).isNull();
+				assertThat(nodes.get(address(b)).roundTripMs()).isPositive().isLessThan(1000.0);
+				Health health = ((HealthIndicator) context.getBean(TandemHealthContributor.class)
+					.getContributor(b.host() + "-" + b.port())).health();
+				assertThat(health.getDetails()).containsEntry("zone", "b").containsKey("roundTripMs");
+				double roundTrip = context.getBean(MeterRegistry.class)
+					.get(TandemMeters.NODE_ROUND_TRIP)
+					.tag(TandemMeters.NODE, bNode.toString())
+					.gauge()
+					.value();
+				assertThat(roundTrip).isPositive().isLessThan(1.0);
+				// The routing meter tells a read served in its zone.
+				context.getBean(ClusterWork.Work.class).read();
+				assertThat(context.getBean(MeterRegistry.class)
+					.get(TandemMeters.ROUTING_DECISIONS)
+					.tag(TandemMeters.REASON, "zone")
+					.counter()
+					.count()).isPositive();
+			});
 	}
 
 	private static String address(PostgresNode node) {
