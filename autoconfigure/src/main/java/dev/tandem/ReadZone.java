@@ -1,9 +1,10 @@
 package dev.tandem;
 
+import java.util.Collection;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
-import dev.tandem.routing.ReadZones;
-import dev.tandem.routing.ZoneContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs a block of work whose reads prefer the standbys of a zone
@@ -18,6 +19,10 @@ import dev.tandem.routing.ZoneContext;
  */
 public final class ReadZone {
 
+	private static final ThreadLocal<@Nullable String> current = new ThreadLocal<>();
+
+	private static volatile Set<String> known = Set.of();
+
 	private ReadZone() {
 	}
 
@@ -31,8 +36,13 @@ public final class ReadZone {
 	 * @throws Exception what the work throws
 	 */
 	public static <T> T callWith(String zone, Callable<T> work) throws Exception {
-		ReadZones.checkKnown(zone);
-		return ZoneContext.callWith(zone, work);
+		String previous = enter(zone);
+		try {
+			return work.call();
+		}
+		finally {
+			restore(previous);
+		}
 	}
 
 	/**
@@ -42,8 +52,50 @@ public final class ReadZone {
 	 * @throws UnknownZoneException when no zone has that name
 	 */
 	public static void runWith(String zone, Runnable work) {
-		ReadZones.checkKnown(zone);
-		ZoneContext.runWith(zone, work);
+		String previous = enter(zone);
+		try {
+			work.run();
+		}
+		finally {
+			restore(previous);
+		}
+	}
+
+	/**
+	 * The zone the current work's reads prefer, when set by {@link #callWith} or
+	 * {@link #runWith} (or by a request's {@code tandem.reads.zone-header}).
+	 * @return the zone, or {@code null} when none is set: the instance's zone applies
+	 */
+	public static @Nullable String current() {
+		return current.get();
+	}
+
+	/**
+	 * Sets the zones that may be named: Tandem's auto-configuration calls it with the
+	 * names of {@code tandem.zones}; applications have no need to.
+	 * @param zones the zones' names
+	 */
+	public static void setKnownZones(Collection<String> zones) {
+		known = Set.copyOf(zones);
+	}
+
+	private static @Nullable String enter(String zone) {
+		Set<String> zones = known;
+		if (!zones.contains(zone)) {
+			throw new UnknownZoneException("ReadZone", zone, zones);
+		}
+		String previous = current.get();
+		current.set(zone);
+		return previous;
+	}
+
+	private static void restore(@Nullable String previous) {
+		if (previous != null) {
+			current.set(previous);
+		}
+		else {
+			current.remove();
+		}
 	}
 
 }

@@ -3,12 +3,10 @@ package dev.tandem;
 import java.util.Collection;
 import java.util.TreeSet;
 
-import dev.tandem.routing.InvalidZonesException;
-
 /**
- * A zone name that no {@code tandem.zones.<name>} defines.
+ * A zone name, given to {@link ReadZone}, that no {@code tandem.zones.<name>} defines.
  */
-public class UnknownZoneException extends InvalidZonesException {
+public class UnknownZoneException extends IllegalArgumentException {
 
 	private final String zone;
 

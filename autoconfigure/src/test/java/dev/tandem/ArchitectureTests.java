@@ -6,6 +6,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
@@ -17,6 +18,56 @@ class ArchitectureTests {
 	private static final JavaClasses classes = new ClassFileImporter()
 		.withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
 		.importPackages("dev.tandem");
+
+	/**
+	 * The arrows of ARCHITECTURE.md as one rule: each package may be used only by the
+	 * packages above it. {@code wal} (WAL positions) and {@code url} are at the bottom;
+	 * the public API ({@code dev.tandem}: annotations, {@code ReadZone}) is read by
+	 * routing; the wiring is used by nothing.
+	 */
+	@Test
+	void packagesUseOnlyThePackagesBelowThem() {
+		layeredArchitecture().consideringOnlyDependenciesInLayers()
+			.layer("api")
+			.definedBy("dev.tandem")
+			.layer("wal")
+			.definedBy("dev.tandem.wal..")
+			.layer("url")
+			.definedBy("dev.tandem.url..")
+			.layer("topology")
+			.definedBy("dev.tandem.topology..")
+			.layer("pool")
+			.definedBy("dev.tandem.pool..")
+			.layer("consistency")
+			.definedBy("dev.tandem.consistency")
+			.layer("redis")
+			.definedBy("dev.tandem.consistency.redis..")
+			.layer("routing")
+			.definedBy("dev.tandem.routing..")
+			.layer("actuate")
+			.definedBy("dev.tandem.actuate..")
+			.layer("autoconfigure")
+			.definedBy("dev.tandem.autoconfigure..")
+			.whereLayer("autoconfigure")
+			.mayNotBeAccessedByAnyLayer()
+			.whereLayer("actuate")
+			.mayOnlyBeAccessedByLayers("autoconfigure")
+			.whereLayer("routing")
+			.mayOnlyBeAccessedByLayers("actuate", "autoconfigure")
+			.whereLayer("redis")
+			.mayOnlyBeAccessedByLayers("actuate", "autoconfigure")
+			.whereLayer("consistency")
+			.mayOnlyBeAccessedByLayers("redis", "routing", "actuate", "autoconfigure")
+			.whereLayer("pool")
+			.mayOnlyBeAccessedByLayers("routing", "actuate", "autoconfigure")
+			.whereLayer("topology")
+			.mayOnlyBeAccessedByLayers("routing", "actuate", "autoconfigure")
+			.whereLayer("url")
+			.mayOnlyBeAccessedByLayers("topology", "pool", "routing", "actuate", "autoconfigure")
+			.whereLayer("api")
+			.mayOnlyBeAccessedByLayers("routing", "autoconfigure")
+			.check(classes);
+	}
 
 	@Test
 	void packagesHaveNoCycles() {

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-import dev.tandem.topology.Lsn;
+import dev.tandem.wal.Lsn;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -14,6 +14,16 @@ import org.jspecify.annotations.Nullable;
  */
 public final class KeyDigest {
 
+	/** One per thread: looked up once, reset by each digest. */
+	private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+		try {
+			return MessageDigest.getInstance("SHA-256");
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("SHA-256 is missing from this JVM", ex);
+		}
+	});
+
 	private final long first;
 
 	private final long second;
@@ -36,12 +46,7 @@ public final class KeyDigest {
 	 * @return the SHA-256 of its UTF-8 bytes
 	 */
 	public static KeyDigest of(String key) {
-		try {
-			return new KeyDigest(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("SHA-256 is missing from this JVM", ex);
-		}
+		return new KeyDigest(SHA_256.get().digest(key.getBytes(StandardCharsets.UTF_8)));
 	}
 
 	/**

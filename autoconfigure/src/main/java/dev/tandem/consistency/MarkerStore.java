@@ -2,7 +2,7 @@ package dev.tandem.consistency;
 
 import java.time.Duration;
 
-import dev.tandem.topology.Lsn;
+import dev.tandem.wal.Lsn;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -1,6 +1,6 @@
 package dev.tandem.consistency;
 
-import dev.tandem.topology.Lsn;
+import dev.tandem.wal.Lsn;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -7,8 +7,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
-import dev.tandem.UnknownZoneException;
+import dev.tandem.ReadZone;
 import dev.tandem.url.HostAndPort;
 import org.jspecify.annotations.Nullable;
 
@@ -21,9 +22,6 @@ public final class ReadZones {
 
 	/** No zones: every standby alike. */
 	public static final ReadZones NONE = new ReadZones(Map.of(), null);
-
-	/** The zone names of the last zones configured, for {@code ReadZone} in code. */
-	private static volatile Set<String> known = Set.of();
 
 	private final Map<HostAndPort, String> zoneOfNode;
 
@@ -63,11 +61,13 @@ public final class ReadZones {
 			}
 		}
 		if (home != null && !home.isBlank() && !names.contains(home)) {
-			throw new UnknownZoneException("tandem.reads.zone", home, names);
+			throw new InvalidZonesException(
+					"tandem.reads.zone names the zone '" + home + "', which tandem.zones does not define; "
+							+ (names.isEmpty() ? "no zone is configured (tandem.zones.<name>=host:port,...)"
+									: "the zones are " + new TreeSet<>(names)));
 		}
-		ReadZones readZones = new ReadZones(zoneOfNode, (home != null && !home.isBlank()) ? home : null);
-		known = Set.copyOf(names);
-		return readZones;
+		ReadZone.setKnownZones(names);
+		return new ReadZones(zoneOfNode, (home != null && !home.isBlank()) ? home : null);
 	}
 
 	private static HostAndPort node(String zone, String host, Collection<HostAndPort> nodes) {
@@ -80,18 +80,6 @@ public final class ReadZones {
 		}
 		throw new InvalidZonesException("tandem.zones." + zone + ": '" + host
 				+ "' is not a node of the cluster URL; zones list nodes as host:port, one of " + known);
-	}
-
-	/**
-	 * Checks a zone named in code against the zones configured.
-	 * @param zone the zone
-	 * @throws UnknownZoneException when no configured zone has that name
-	 */
-	public static void checkKnown(String zone) {
-		Set<String> names = known;
-		if (!names.contains(zone)) {
-			throw new UnknownZoneException("ReadZone", zone, names);
-		}
 	}
 
 	/**
@@ -112,7 +100,7 @@ public final class ReadZones {
 		if (this.names.isEmpty()) {
 			return null;
 		}
-		String zone = ZoneContext.current();
+		String zone = ReadZone.current();
 		return (zone != null && this.names.contains(zone)) ? zone : this.home;
 	}
 

@@ -16,7 +16,7 @@ import dev.tandem.consistency.ReadConsistency;
 import dev.tandem.consistency.ReadRequirement;
 import dev.tandem.pool.PoolFailureListener;
 import dev.tandem.topology.JdbcNodeProbe;
-import dev.tandem.topology.Lsn;
+import dev.tandem.wal.Lsn;
 import dev.tandem.topology.NodeStatus;
 import dev.tandem.topology.TopologySnapshot;
 import dev.tandem.url.HostAndPort;

@@ -9,7 +9,7 @@ import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 import java.util.function.ToLongFunction;
 
-import dev.tandem.topology.Lsn;
+import dev.tandem.wal.Lsn;
 import dev.tandem.topology.NodeStatus;
 import dev.tandem.topology.TopologySnapshot;
 import dev.tandem.url.HostAndPort;

@@ -6,6 +6,7 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import dev.tandem.ReadZone;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +55,7 @@ public class ZoneHeaderFilter extends OncePerRequestFilter implements Ordered {
 			return;
 		}
 		try {
-			ZoneContext.callWith(zone, () -> {
+			ReadZone.callWith(zone, () -> {
 				chain.doFilter(request, response);
 				return null;
 			});

@@ -15,6 +15,7 @@ import java.util.function.Function;
 
 import dev.tandem.url.ClusterSpec;
 import dev.tandem.url.HostAndPort;
+import dev.tandem.wal.Lsn;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.tandem.url.HostAndPort;
+import dev.tandem.wal.Lsn;
 import org.jspecify.annotations.Nullable;
 
 /**

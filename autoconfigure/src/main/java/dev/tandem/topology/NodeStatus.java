@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 
 import dev.tandem.url.HostAndPort;
+import dev.tandem.wal.Lsn;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -5,7 +5,7 @@ import java.time.Duration;
 import dev.tandem.consistency.FallbackMarkerStore;
 import dev.tandem.consistency.MemoryMarkerStore;
 import dev.tandem.consistency.SwitchableMarkerStore;
-import dev.tandem.topology.Lsn;
+import dev.tandem.wal.Lsn;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.health.contributor.Health;

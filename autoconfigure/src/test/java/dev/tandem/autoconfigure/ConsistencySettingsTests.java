@@ -6,7 +6,7 @@ import dev.tandem.consistency.CausalTokens;
 import dev.tandem.consistency.ConsistencyMode;
 import dev.tandem.consistency.MemoryMarkerStore;
 import dev.tandem.consistency.SwitchableMarkerStore;
-import dev.tandem.topology.Lsn;
+import dev.tandem.wal.Lsn;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

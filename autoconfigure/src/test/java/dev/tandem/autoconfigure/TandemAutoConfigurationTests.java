@@ -8,7 +8,6 @@ import java.time.Duration;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.tandem.UnknownZoneException;
 import dev.tandem.consistency.ConsistencyKeyResolver;
 import dev.tandem.consistency.ConsistencyMode;
 import dev.tandem.consistency.DefaultConsistencyKeyResolver;
@@ -149,7 +148,7 @@ class TandemAutoConfigurationTests {
 					"tandem.zones.us-east=127.0.0.1:3", "tandem.reads.zone=eu-wset")
 			.run((context) -> {
 				assertThat(context).hasFailed();
-				assertThat(context.getStartupFailure()).rootCause().isInstanceOf(UnknownZoneException.class);
+				assertThat(context.getStartupFailure()).rootCause().isInstanceOf(InvalidZonesException.class);
 				FailureAnalysis analysis = analyze(new InvalidZonesFailureAnalyzer(), context.getStartupFailure());
 				assertThat(analysis.getDescription()).contains("tandem.reads.zone", "'eu-wset'", "[eu-west, us-east]");
 				assertThat(analysis.getAction()).contains("tandem.zones.");

@@ -3,7 +3,7 @@ package dev.tandem.consistency;
 import java.time.Duration;
 import java.util.List;
 
-import dev.tandem.topology.Lsn;
+import dev.tandem.wal.Lsn;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.http.Cookie;
 import org.jspecify.annotations.Nullable;

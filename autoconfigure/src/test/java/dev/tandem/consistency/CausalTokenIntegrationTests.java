@@ -11,7 +11,7 @@ import java.util.Map;
 
 import dev.tandem.testkit.PostgresClusterExtension;
 import dev.tandem.testkit.PostgresNode;
-import dev.tandem.topology.Lsn;
+import dev.tandem.wal.Lsn;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;

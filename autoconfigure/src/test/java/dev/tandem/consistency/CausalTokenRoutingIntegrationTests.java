@@ -12,7 +12,7 @@ import java.util.Map;
 
 import dev.tandem.testkit.PostgresClusterExtension;
 import dev.tandem.testkit.PostgresNode;
-import dev.tandem.topology.Lsn;
+import dev.tandem.wal.Lsn;
 import dev.tandem.topology.NodeStatus;
 import dev.tandem.topology.TopologyMonitor;
 import dev.tandem.topology.TopologySnapshot;

@@ -12,7 +12,7 @@ import java.util.Properties;
 
 import dev.tandem.testkit.PostgresClusterExtension;
 import dev.tandem.testkit.PostgresNode;
-import dev.tandem.topology.Lsn;
+import dev.tandem.wal.Lsn;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

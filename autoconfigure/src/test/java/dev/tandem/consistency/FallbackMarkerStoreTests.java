@@ -3,7 +3,7 @@ package dev.tandem.consistency;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
-import dev.tandem.topology.Lsn;
+import dev.tandem.wal.Lsn;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -18,7 +18,7 @@ import dev.tandem.consistency.redis.NearCache;
 import dev.tandem.consistency.redis.RedisMarkerStore;
 import dev.tandem.testkit.RedisClusterExtension;
 import dev.tandem.testkit.RedisServer;
-import dev.tandem.topology.Lsn;
+import dev.tandem.wal.Lsn;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;

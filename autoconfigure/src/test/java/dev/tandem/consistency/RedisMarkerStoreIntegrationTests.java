@@ -5,7 +5,7 @@ import java.util.Set;
 
 import dev.tandem.consistency.redis.RedisMarkerStore;
 import dev.tandem.testkit.RedisServerExtension;
-import dev.tandem.topology.Lsn;
+import dev.tandem.wal.Lsn;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -6,7 +6,7 @@ import dev.tandem.consistency.redis.RedisMarkerStore;
 import dev.tandem.testkit.RedisSentinel;
 import dev.tandem.testkit.RedisSentinelExtension;
 import dev.tandem.testkit.RedisServer;
-import dev.tandem.topology.Lsn;
+import dev.tandem.wal.Lsn;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -13,7 +13,7 @@ import java.util.function.Function;
 
 import dev.tandem.pool.TandemPools;
 import dev.tandem.topology.LagLimit;
-import dev.tandem.topology.Lsn;
+import dev.tandem.wal.Lsn;
 import dev.tandem.topology.NodeRole;
 import dev.tandem.topology.NodeStatus;
 import dev.tandem.topology.Rotation;

@@ -28,7 +28,7 @@ import dev.tandem.consistency.ReadConsistency;
 import dev.tandem.consistency.ReadRequirement;
 import dev.tandem.pool.PoolFailureListener;
 import dev.tandem.pool.PrimaryGate;
-import dev.tandem.topology.Lsn;
+import dev.tandem.wal.Lsn;
 import dev.tandem.topology.NodeRole;
 import dev.tandem.topology.NodeStatus;
 import dev.tandem.topology.Rotation;

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import dev.tandem.topology.Lsn;
+import dev.tandem.wal.Lsn;
 import dev.tandem.topology.NodeRole;
 import dev.tandem.topology.NodeStatus;
 import dev.tandem.topology.Rotation;

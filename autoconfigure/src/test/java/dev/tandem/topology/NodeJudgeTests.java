@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 import dev.tandem.url.HostAndPort;
+import dev.tandem.wal.Lsn;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import dev.tandem.url.HostAndPort;
+import dev.tandem.wal.Lsn;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

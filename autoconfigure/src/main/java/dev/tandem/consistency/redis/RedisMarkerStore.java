@@ -10,7 +10,7 @@ import dev.tandem.consistency.KeyDigest;
 import dev.tandem.consistency.MarkerStore;
 import dev.tandem.consistency.MarkerStoreException;
 import dev.tandem.consistency.MarkersIncompleteException;
-import dev.tandem.topology.Lsn;
+import dev.tandem.wal.Lsn;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

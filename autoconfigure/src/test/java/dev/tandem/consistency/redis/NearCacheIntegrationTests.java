@@ -6,7 +6,7 @@ import java.util.UUID;
 import dev.tandem.actuate.NearCacheMetrics;
 import dev.tandem.consistency.RedisTestSupport;
 import dev.tandem.testkit.RedisServerExtension;
-import dev.tandem.topology.Lsn;
+import dev.tandem.wal.Lsn;
 import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;

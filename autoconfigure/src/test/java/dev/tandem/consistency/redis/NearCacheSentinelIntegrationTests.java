@@ -6,7 +6,7 @@ import java.util.UUID;
 import dev.tandem.consistency.RedisTestSupport;
 import dev.tandem.testkit.RedisSentinel;
 import dev.tandem.testkit.RedisServer;
-import dev.tandem.topology.Lsn;
+import dev.tandem.wal.Lsn;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;

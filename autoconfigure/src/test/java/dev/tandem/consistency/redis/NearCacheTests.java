@@ -1,6 +1,6 @@
 package dev.tandem.consistency.redis;
 
-import dev.tandem.topology.Lsn;
+import dev.tandem.wal.Lsn;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package dev.tandem.topology;
+package dev.tandem.wal;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,4 +1,4 @@
-package dev.tandem.topology;
+package dev.tandem.wal;
 
 /**
  * A PostgreSQL write-ahead log position ({@code pg_lsn}), written {@code X/Y} in hex.
