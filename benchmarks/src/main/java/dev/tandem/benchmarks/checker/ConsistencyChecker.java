@@ -181,6 +181,9 @@ public final class ConsistencyChecker {
 		properties.put("spring.data.redis.timeout", "500ms");
 		properties.put("spring.data.redis.connect-timeout", "500ms");
 		properties.put("spring.application.name", "checker-" + number);
+		// Two instances of one application: one marker namespace (by default each name
+		// would be a namespace of its own, and neither would see the other's markers).
+		properties.put("tandem.consistency.namespace", "consistency-checker");
 		properties.put("logging.level.root", "WARN");
 		properties.put("logging.level.dev.tandem", "ERROR");
 		properties.put("logging.level.com.zaxxer.hikari", "OFF");
