@@ -221,10 +221,39 @@ public final class TandemAutoConfiguration {
 		static RoutingAdvisor tandemRoutingAdvisor(ObjectProvider<PlatformTransactionManager> transactionManager,
 				ObjectProvider<TandemProperties> properties, ObjectProvider<RoutingObserver> observers) {
 			TransactionAttributeSource attributes = new AnnotationTransactionAttributeSource();
-			// Looked up at call time: this advisor is created before other beans.
-			return new RoutingAdvisor(new RoutingInterceptor(attributes, transactionManager::getIfUnique,
+			return new RoutingAdvisor(routingInterceptor(attributes, transactionManager, properties, observers),
+					attributes);
+		}
+
+		static RoutingInterceptor routingInterceptor(TransactionAttributeSource attributes,
+				ObjectProvider<PlatformTransactionManager> transactionManager,
+				ObjectProvider<TandemProperties> properties, ObjectProvider<RoutingObserver> observers) {
+			// Looked up at call time: the interceptor is created before other beans.
+			return new RoutingInterceptor(attributes, transactionManager::getIfUnique,
 					() -> properties.getObject().getRetry().getReadOnlyAttempts(),
-					() -> observers.getIfAvailable(() -> RoutingObserver.NONE)), attributes);
+					() -> observers.getIfAvailable(() -> RoutingObserver.NONE));
+		}
+
+	}
+
+	/**
+	 * Routing rule 10: Spring Data repository reads called without a transaction run on a
+	 * standby; {@code @ReadFromPrimary} and {@code @ReadFromReplica} apply on repository
+	 * methods and interfaces.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.springframework.data.repository.core.support.RepositoryFactoryBeanSupport")
+	static class RepositoryRoutingConfiguration {
+
+		@Bean
+		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+		static RepositoryRoutingPostProcessor tandemRepositoryRoutingPostProcessor(
+				ObjectProvider<PlatformTransactionManager> transactionManager,
+				ObjectProvider<TandemProperties> properties, ObjectProvider<RoutingObserver> observers) {
+			RoutingInterceptor routing = RoutingAdviceConfiguration.routingInterceptor(
+					new AnnotationTransactionAttributeSource(), transactionManager, properties, observers);
+			return new RepositoryRoutingPostProcessor(() -> routing,
+					() -> properties.getObject().getReads().isRepositoryQueries());
 		}
 
 	}

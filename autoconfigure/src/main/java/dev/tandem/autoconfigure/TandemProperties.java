@@ -240,6 +240,25 @@ public class TandemProperties {
 		 */
 		private @Nullable String zoneHeader;
 
+		/**
+		 * Whether Spring Data repository reads called without a transaction (derived
+		 * queries, @Query methods without @Modifying, query by example, specification and
+		 * Querydsl finders, count and exists) run on a standby, read-only, with the same
+		 * read-your-writes rules as any read. Methods that write or lock
+		 * (@Modifying, @Lock, @Procedure, delete, remove and save methods) and methods
+		 * called inside a transaction keep their route. When false, they run on the
+		 * primary, as other work without a transaction does.
+		 */
+		private boolean repositoryQueries = true;
+
+		public boolean isRepositoryQueries() {
+			return this.repositoryQueries;
+		}
+
+		public void setRepositoryQueries(boolean repositoryQueries) {
+			this.repositoryQueries = repositoryQueries;
+		}
+
 		public @Nullable String getZone() {
 			return this.zone;
 		}

@@ -43,8 +43,9 @@ import org.springframework.transaction.support.DefaultTransactionDefinition;
  * An outermost read-only transaction that fails because its node was lost (SQLState class
  * {@code 08}, {@code 57P01} to {@code 57P03}) or because a standby cancelled it over a
  * recovery conflict ({@code 40001}) runs again, as a new transaction on the node chosen
- * then, up to the configured number of attempts. Work inside an outer transaction, and
- * read-write work, is never run again.
+ * then, up to the configured number of attempts; so does a Spring Data repository read
+ * that runs without a transaction ({@link RepositoryRoutingInterceptor}). Work inside an
+ * outer transaction, and read-write work, is never run again.
  */
 public class RoutingInterceptor implements MethodInterceptor {
 
@@ -92,17 +93,44 @@ public class RoutingInterceptor implements MethodInterceptor {
 			.orElse(null);
 		TransactionAttribute transaction = this.transactionAttributes.getTransactionAttribute(method, targetClass);
 		if (TransactionSynchronizationManager.isActualTransactionActive() && !leavesCurrentTransaction(transaction)) {
-			if (explicit == Route.PRIMARY && TransactionSynchronizationManager.isCurrentTransactionReadOnly()) {
-				return onPrimaryInOwnTransaction(invocation);
-			}
-			return invocation.proceed();
+			return joinTransaction(invocation, explicit);
 		}
 		Route route = (explicit != null) ? explicit : routeOf(transaction);
 		if (route == null) {
 			return invocation.proceed();
 		}
-		if (route == Route.REPLICA && transaction != null && transaction.isReadOnly()
-				&& !TransactionSynchronizationManager.isActualTransactionActive()
+		return proceedOutsideTransaction(invocation, route, transaction != null && transaction.isReadOnly());
+	}
+
+	/**
+	 * Runs work inside the current transaction: it joins it, except that
+	 * {@code @ReadFromPrimary} inside a read-only transaction gets a read-only
+	 * transaction of its own on the primary.
+	 * @param invocation the work
+	 * @param explicit the route that {@code @ReadFromPrimary} or {@code @ReadFromReplica}
+	 * asks for, or {@code null}
+	 * @return what the work returned
+	 * @throws Throwable what the work threw
+	 */
+	@Nullable Object joinTransaction(MethodInvocation invocation, @Nullable Route explicit) throws Throwable {
+		if (explicit == Route.PRIMARY && TransactionSynchronizationManager.isCurrentTransactionReadOnly()) {
+			return onPrimaryInOwnTransaction(invocation);
+		}
+		return invocation.proceed();
+	}
+
+	/**
+	 * Runs work that starts no transaction of the caller's, or an outermost one, on a
+	 * route. Read-only work on a standby runs again when it lost its node, up to the
+	 * configured attempts.
+	 * @param invocation the work
+	 * @param route the route
+	 * @param readOnly whether the work only reads, so that running it again is safe
+	 * @return what the work returned
+	 * @throws Throwable what the work threw
+	 */
+	@Nullable Object proceedOutsideTransaction(MethodInvocation invocation, Route route, boolean readOnly) throws Throwable {
+		if (route == Route.REPLICA && readOnly && !TransactionSynchronizationManager.isActualTransactionActive()
 				&& invocation instanceof ProxyMethodInvocation proxyInvocation) {
 			int attempts = this.readOnlyAttempts.getAsInt();
 			if (attempts > 1) {
@@ -122,7 +150,7 @@ public class RoutingInterceptor implements MethodInterceptor {
 				if (attempt >= attempts || cause == null) {
 					throw ex;
 				}
-				logger.info("Read-only transaction of {} lost its node ({}: {}); running it again, attempt {} of {}",
+				logger.info("Read-only work of {} lost its node ({}: {}); running it again, attempt {} of {}",
 						invocation.getMethod().getName(), cause.getSQLState(), cause.getMessage(), attempt + 1,
 						attempts);
 				this.observer.get().readRetried(attempt + 1, ex);

@@ -423,6 +423,21 @@ class TandemAutoConfigurationTests {
 	}
 
 	@Test
+	void runWithSpringDataRoutesRepositories() {
+		this.runner.withPropertyValues("tandem.url=" + URL)
+			.run((context) -> assertThat(context).hasSingleBean(RepositoryRoutingPostProcessor.class));
+	}
+
+	@Test
+	void runWithoutSpringDataLeavesRepositoryRoutingOut() {
+		this.runner.withPropertyValues("tandem.url=" + URL)
+			.withClassLoader(new FilteredClassLoader("org.springframework.data"))
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean(RepositoryRoutingPostProcessor.class)
+				.hasSingleBean(DataSource.class));
+	}
+
+	@Test
 	void runWithNoNodeReachableStillStarts() throws Exception {
 		int closedPort;
 		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
