@@ -158,7 +158,8 @@ class ActuatorAutoConfigurationsIntegrationTests {
 			assertThat(decisions(registry, "standby", "standby")).isEqualTo(reads + 1);
 			servedBy(context, false);
 			assertThat(decisions(registry, "primary", "write")).isEqualTo(writes + 1);
-			assertThat(registry.find(TandemMeters.ROUTING_DECISIONS).counters()).hasSize(1 + ReadChoice.Reason.values().length);
+			assertThat(registry.find(TandemMeters.ROUTING_DECISIONS).counters())
+				.hasSize(1 + ReadChoice.Reason.values().length);
 			assertThat(registry.get(TandemMeters.READ_RETRIES).counter().count()).isZero();
 		});
 	}
