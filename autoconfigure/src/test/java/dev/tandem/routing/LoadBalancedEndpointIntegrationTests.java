@@ -238,6 +238,10 @@ class LoadBalancedEndpointIntegrationTests {
 				int onRunning = 0;
 				List<Integer> stale = new ArrayList<>();
 				try (writes) {
+					// A row acknowledged before the pause, for the first read 2.5 s after
+					// it: on a loaded machine the first write can take longer than the
+					// pause.
+					await().atMost(WAIT).until(() -> !written.isEmpty());
 					pausedNode.pauseReplay();
 					long pausedAt = System.nanoTime();
 					long end = pausedAt + Duration.ofSeconds(5).toNanos();
