@@ -1,8 +1,12 @@
 package dev.tandem.routing;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.tandem.autoconfigure.TandemAutoConfiguration;
 import dev.tandem.testkit.PostgresCluster;
@@ -126,6 +130,40 @@ public final class ClusterWork {
 			return ServingNode.ask(this.jdbc);
 		}
 
+	}
+
+	/**
+	 * The commit time of the last transaction a standby replayed, the epoch when none.
+	 */
+	static Instant lastReplayedCommit(PostgresNode standby) throws SQLException {
+		try (Connection connection = standby.connect();
+				Statement statement = connection.createStatement();
+				ResultSet rs = statement.executeQuery("SELECT pg_last_xact_replay_timestamp()")) {
+			rs.next();
+			return (rs.getTimestamp(1) != null) ? rs.getTimestamp(1).toInstant() : Instant.EPOCH;
+		}
+	}
+
+	/**
+	 * Commits on the primary every few milliseconds, so that a paused standby falls
+	 * behind.
+	 */
+	static Thread writeSteadily(PostgresCluster postgres, AtomicBoolean writing) {
+		Thread thread = new Thread(() -> {
+			try (Connection connection = postgres.primary().connect();
+					Statement statement = connection.createStatement()) {
+				while (writing.get()) {
+					statement.execute("INSERT INTO event (n) VALUES (2)");
+					java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+				}
+			}
+			catch (SQLException ex) {
+				throw new IllegalStateException(ex);
+			}
+		}, "primary-writes");
+		thread.setDaemon(true);
+		thread.start();
+		return thread;
 	}
 
 }

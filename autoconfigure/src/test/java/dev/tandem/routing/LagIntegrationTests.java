@@ -1,9 +1,5 @@
 package dev.tandem.routing;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -77,14 +73,14 @@ class LagIntegrationTests {
 				TopologyMonitor monitor = context.getBean(TopologyMonitor.class);
 				assertThat(servedPorts(work, 10)).containsExactlyInAnyOrder(lagging.port(), other.port());
 				AtomicBoolean writing = new AtomicBoolean(true);
-				Thread writer = writeSteadily(postgres, writing);
+				Thread writer = ClusterWork.writeSteadily(postgres, writing);
 				try {
 					// Pause only once the standby replays the steady writes, so that
 					// its lag grows from the moment of the pause.
 					Instant writing0 = Instant.now();
-					await().atMost(WAIT).until(() -> lastReplayedCommit(lagging).isAfter(writing0));
+					await().atMost(WAIT).until(() -> ClusterWork.lastReplayedCommit(lagging).isAfter(writing0));
 					lagging.pauseReplay();
-					Instant lastReplayed = lastReplayedCommit(lagging);
+					Instant lastReplayed = ClusterWork.lastReplayedCommit(lagging);
 					Instant lagExceeded = lastReplayed.plus(MAX_LAG);
 					await().atMost(WAIT)
 						.pollInterval(Duration.ofMillis(10))
@@ -142,7 +138,7 @@ class LagIntegrationTests {
 			ClusterWork.Work work = context.getBean(ClusterWork.Work.class);
 			TopologyMonitor monitor = context.getBean(TopologyMonitor.class);
 			AtomicBoolean writing = new AtomicBoolean(true);
-			Thread writer = writeSteadily(postgres, writing);
+			Thread writer = ClusterWork.writeSteadily(postgres, writing);
 			try {
 				await().atMost(WAIT).until(() -> rotation(monitor, cutOffNode) == Rotation.IN_ROTATION);
 				// Its WAL receiver now dials a closed port: it replays all it has
@@ -186,37 +182,6 @@ class LagIntegrationTests {
 			ports.add(node.port());
 		}
 		return ports;
-	}
-
-	private static Instant lastReplayedCommit(PostgresNode standby) throws SQLException {
-		try (Connection connection = standby.connect();
-				Statement statement = connection.createStatement();
-				ResultSet rs = statement.executeQuery("SELECT pg_last_xact_replay_timestamp()")) {
-			rs.next();
-			return rs.getTimestamp(1).toInstant();
-		}
-	}
-
-	/**
-	 * Commits on the primary every few milliseconds, so that a paused standby falls
-	 * behind.
-	 */
-	private static Thread writeSteadily(PostgresCluster postgres, AtomicBoolean writing) {
-		Thread thread = new Thread(() -> {
-			try (Connection connection = postgres.primary().connect();
-					Statement statement = connection.createStatement()) {
-				while (writing.get()) {
-					statement.execute("INSERT INTO event (n) VALUES (2)");
-					java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
-				}
-			}
-			catch (SQLException ex) {
-				throw new IllegalStateException(ex);
-			}
-		}, "primary-writes");
-		thread.setDaemon(true);
-		thread.start();
-		return thread;
 	}
 
 }

@@ -1,16 +1,11 @@
 package dev.tandem.routing;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -142,10 +137,10 @@ class ZoneIntegrationTests {
 			TopologyMonitor monitor = context.getBean(TopologyMonitor.class);
 			assertThat(ports(work, 10)).containsOnlyKeys(b.port());
 			AtomicBoolean writing = new AtomicBoolean(true);
-			Thread writer = writeSteadily(postgres, writing);
+			Thread writer = ClusterWork.writeSteadily(postgres, writing);
 			try {
 				Instant started = Instant.now();
-				await().atMost(WAIT).until(() -> lastReplayedCommit(b).isAfter(started));
+				await().atMost(WAIT).until(() -> ClusterWork.lastReplayedCommit(b).isAfter(started));
 				b.pauseReplay();
 				await().atMost(WAIT)
 					.pollInterval(Duration.ofMillis(20))
@@ -257,33 +252,6 @@ class ZoneIntegrationTests {
 
 	private static Rotation rotation(TopologyMonitor monitor, HostAndPort node) {
 		return monitor.snapshot().node(node).orElseThrow().rotation();
-	}
-
-	private static Instant lastReplayedCommit(PostgresNode standby) throws SQLException {
-		try (Connection connection = standby.connect();
-				Statement statement = connection.createStatement();
-				ResultSet rs = statement.executeQuery("SELECT pg_last_xact_replay_timestamp()")) {
-			rs.next();
-			return (rs.getTimestamp(1) != null) ? rs.getTimestamp(1).toInstant() : Instant.EPOCH;
-		}
-	}
-
-	private static Thread writeSteadily(PostgresCluster postgres, AtomicBoolean writing) {
-		Thread thread = new Thread(() -> {
-			try (Connection connection = postgres.primary().connect();
-					Statement statement = connection.createStatement()) {
-				while (writing.get()) {
-					statement.execute("INSERT INTO event (n) VALUES (3)");
-					LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
-				}
-			}
-			catch (SQLException ex) {
-				throw new IllegalStateException(ex);
-			}
-		}, "primary-writes");
-		thread.setDaemon(true);
-		thread.start();
-		return thread;
 	}
 
 }

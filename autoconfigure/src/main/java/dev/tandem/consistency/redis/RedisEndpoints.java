@@ -175,12 +175,60 @@ final class RedisEndpoints {
 		return (password != null && password.isPresent()) ? new String(password.get()) : null;
 	}
 
+	/** Asks one node where the masters are: an empty answer when it does not know. */
+	@FunctionalInterface
+	private interface MastersQuery {
+
+		List<InetSocketAddress> ask(RedisNode node) throws IOException;
+
+	}
+
+	/**
+	 * The masters as the first node that knows them says.
+	 * @param what what the nodes are, for messages
+	 * @param nodes the nodes to ask in turn
+	 * @param query how to ask one
+	 */
+	private static List<InetSocketAddress> firstAnswer(String what, Iterable<RedisNode> nodes, MastersQuery query)
+			throws IOException {
+		IOException failure = null;
+		for (RedisNode node : nodes) {
+			try {
+				List<InetSocketAddress> masters = query.ask(node);
+				if (!masters.isEmpty()) {
+					return masters;
+				}
+				failure = new IOException(what + " " + node + " knows no master");
+			}
+			catch (IOException | RuntimeException ex) {
+				failure = new IOException(what + " " + node + ": " + ex.getMessage(), ex);
+			}
+		}
+		throw (failure != null) ? failure : new IOException("no " + what + " is configured");
+	}
+
 	private abstract static class Base implements TrackingInvalidations.Endpoints {
 
 		private final RedisConnectionFactory factory;
 
-		Base(RedisConnectionFactory factory) {
+		private final @Nullable String username;
+
+		private final @Nullable String password;
+
+		Base(RedisConnectionFactory factory, @Nullable String username, @Nullable RedisPassword password) {
 			this.factory = factory;
+			this.username = RedisEndpoints.username(username);
+			this.password = RedisEndpoints.password(password);
+		}
+
+		@Override
+		public @Nullable String username() {
+			return this.username;
+		}
+
+		@Override
+		public @Nullable String password() {
+			return this.password;
 		}
 
 		@Override
@@ -203,7 +251,7 @@ final class RedisEndpoints {
 		private final RedisStandaloneConfiguration configuration;
 
 		Standalone(RedisConnectionFactory factory, RedisStandaloneConfiguration configuration) {
-			super(factory);
+			super(factory, configuration.getUsername(), configuration.getPassword());
 			this.configuration = configuration;
 		}
 
@@ -213,16 +261,6 @@ final class RedisEndpoints {
 				.of(InetSocketAddress.createUnresolved(this.configuration.getHostName(), this.configuration.getPort()));
 		}
 
-		@Override
-		public @Nullable String username() {
-			return RedisEndpoints.username(this.configuration.getUsername());
-		}
-
-		@Override
-		public @Nullable String password() {
-			return RedisEndpoints.password(this.configuration.getPassword());
-		}
-
 	}
 
 	private static final class Sentinel extends Base {
@@ -230,39 +268,19 @@ final class RedisEndpoints {
 		private final RedisSentinelConfiguration configuration;
 
 		Sentinel(RedisConnectionFactory factory, RedisSentinelConfiguration configuration) {
-			super(factory);
+			super(factory, configuration.getDataNodeUsername(), configuration.getDataNodePassword());
 			this.configuration = configuration;
 		}
 
 		@Override
 		public List<InetSocketAddress> masters() throws IOException {
 			String master = this.configuration.getMaster().getName();
-			IOException failure = null;
-			for (RedisNode sentinel : this.configuration.getSentinels()) {
-				try {
-					Object reply = ask(sentinel, RedisEndpoints.username(this.configuration.getSentinelUsername()),
-							this.configuration.getSentinelPassword(), "SENTINEL", "GET-MASTER-ADDR-BY-NAME", master);
-					if (reply instanceof List<?> address && address.size() == 2) {
-						return List.of(InetSocketAddress.createUnresolved((String) address.get(0),
-								Integer.parseInt((String) address.get(1))));
-					}
-					failure = new IOException("Sentinel " + sentinel + " knows no master " + master);
-				}
-				catch (IOException | RuntimeException ex) {
-					failure = new IOException("Sentinel " + sentinel + ": " + ex.getMessage(), ex);
-				}
-			}
-			throw (failure != null) ? failure : new IOException("no Sentinel is configured");
-		}
-
-		@Override
-		public @Nullable String username() {
-			return RedisEndpoints.username(this.configuration.getDataNodeUsername());
-		}
-
-		@Override
-		public @Nullable String password() {
-			return RedisEndpoints.password(this.configuration.getDataNodePassword());
+			return firstAnswer("Sentinel", this.configuration.getSentinels(), (sentinel) -> {
+				Object reply = ask(sentinel, RedisEndpoints.username(this.configuration.getSentinelUsername()),
+						this.configuration.getSentinelPassword(), "SENTINEL", "GET-MASTER-ADDR-BY-NAME", master);
+				return (reply instanceof List<?> address && address.size() == 2) ? List.of(InetSocketAddress
+					.createUnresolved((String) address.get(0), Integer.parseInt((String) address.get(1)))) : List.of();
+			});
 		}
 
 	}
@@ -272,43 +290,21 @@ final class RedisEndpoints {
 		private final RedisClusterConfiguration configuration;
 
 		Cluster(RedisConnectionFactory factory, RedisClusterConfiguration configuration) {
-			super(factory);
+			super(factory, configuration.getUsername(), configuration.getPassword());
 			this.configuration = configuration;
 		}
 
 		@Override
 		public List<InetSocketAddress> masters() throws IOException {
-			IOException failure = null;
-			for (RedisNode node : this.configuration.getClusterNodes()) {
-				try {
-					Object reply = ask(node, username(), this.configuration.getPassword(), "CLUSTER", "NODES");
-					List<InetSocketAddress> masters = (reply instanceof String nodes) ? clusterMasters(nodes)
-							: List.of();
-					if (!masters.isEmpty()) {
-						return masters;
-					}
-					failure = new IOException("Cluster node " + node + " knows no master");
-				}
-				catch (IOException | RuntimeException ex) {
-					failure = new IOException("Cluster node " + node + ": " + ex.getMessage(), ex);
-				}
-			}
-			throw (failure != null) ? failure : new IOException("no Cluster node is configured");
+			return firstAnswer("Cluster node", this.configuration.getClusterNodes(), (node) -> {
+				Object reply = ask(node, username(), this.configuration.getPassword(), "CLUSTER", "NODES");
+				return (reply instanceof String nodes) ? clusterMasters(nodes) : List.of();
+			});
 		}
 
 		@Override
 		public boolean cluster() {
 			return true;
-		}
-
-		@Override
-		public @Nullable String username() {
-			return RedisEndpoints.username(this.configuration.getUsername());
-		}
-
-		@Override
-		public @Nullable String password() {
-			return RedisEndpoints.password(this.configuration.getPassword());
 		}
 
 	}
