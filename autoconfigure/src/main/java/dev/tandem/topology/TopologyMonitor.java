@@ -254,16 +254,6 @@ public final class TopologyMonitor implements AutoCloseable {
 		return this.roundTrips.getOrDefault(node, -1L);
 	}
 
-	/**
-	 * A node's round trip, measured by its checks on an open connection and smoothed.
-	 * @param node the node
-	 * @return the round trip, or {@code null} when not measured yet
-	 */
-	public @Nullable Duration roundTrip(HostAndPort node) {
-		long nanos = roundTripNanos(node);
-		return (nanos >= 0) ? Duration.ofNanos(nanos) : null;
-	}
-
 	private void checkOnce(HostAndPort node) {
 		long started = System.nanoTime();
 		Instant startedAt = this.clock.instant();

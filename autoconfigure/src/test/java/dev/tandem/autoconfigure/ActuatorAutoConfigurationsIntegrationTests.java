@@ -3,8 +3,6 @@ package dev.tandem.autoconfigure;
 import java.time.Duration;
 import java.util.List;
 
-import javax.sql.DataSource;
-
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import dev.tandem.actuate.RoutingMetrics;
@@ -40,11 +38,7 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConf
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
-import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -153,10 +147,10 @@ class ActuatorAutoConfigurationsIntegrationTests {
 			MeterRegistry registry = context.getBean(MeterRegistry.class);
 			double reads = decisions(registry, "standby", "standby");
 			double writes = decisions(registry, "primary", "write");
-			int port = servedBy(context, true);
+			int port = ServedBy.port(context, true);
 			assertThat(port).isIn(cluster.cluster().node(1).port(), cluster.cluster().node(2).port());
 			assertThat(decisions(registry, "standby", "standby")).isEqualTo(reads + 1);
-			servedBy(context, false);
+			ServedBy.port(context, false);
 			assertThat(decisions(registry, "primary", "write")).isEqualTo(writes + 1);
 			assertThat(registry.find(TandemMeters.ROUTING_DECISIONS).counters())
 				.hasSize(1 + ReadChoice.Reason.values().length);
@@ -199,7 +193,7 @@ class ActuatorAutoConfigurationsIntegrationTests {
 			TandemPools pools = context.getBean(TandemPools.class);
 			assertThat(pools.writer().getMetricsTrackerFactory()).isInstanceOf(MicrometerMetricsTrackerFactory.class);
 			assertThat(registry.find("hikaricp.connections").tag("pool", "tandem-writer").gauge()).isNotNull();
-			int port = servedBy(context, true);
+			int port = ServedBy.port(context, true);
 			HikariDataSource reader = pools.reader(new HostAndPort("127.0.0.1", port));
 			assertThat(reader.getMetricsTrackerFactory()).isInstanceOf(MicrometerMetricsTrackerFactory.class);
 			assertThat(registry.find("hikaricp.connections").tag("pool", "tandem-reader-127.0.0.1-" + port).gauge())
@@ -211,7 +205,7 @@ class ActuatorAutoConfigurationsIntegrationTests {
 	void runWithUserDefinedRoutingObserverBacksOff() {
 		this.withMetrics.withUserConfiguration(UserObserver.class).run((context) -> {
 			assertThat(context).doesNotHaveBean(RoutingMetrics.class).hasSingleBean(TopologyMetrics.class);
-			servedBy(context, true);
+			ServedBy.port(context, true);
 			assertThat(context.getBean(UserObserver.class).reads).isOne();
 		});
 	}
@@ -220,7 +214,7 @@ class ActuatorAutoConfigurationsIntegrationTests {
 	void runWithoutMeterRegistryStillRoutesReadsToAStandby() {
 		this.metrics.run((context) -> {
 			assertThat(context).doesNotHaveBean(RoutingMetrics.class);
-			assertThat(servedBy(context, true)).isIn(cluster.cluster().node(1).port(),
+			assertThat(ServedBy.port(context, true)).isIn(cluster.cluster().node(1).port(),
 					cluster.cluster().node(2).port());
 		});
 	}
@@ -243,15 +237,6 @@ class ActuatorAutoConfigurationsIntegrationTests {
 
 	private static double gauge(MeterRegistry registry, String name, PostgresNode node) {
 		return registry.get(name).tag(TandemMeters.NODE, "127.0.0.1:" + node.port()).gauge().value();
-	}
-
-	private static int servedBy(ApplicationContext context, boolean readOnly) {
-		TransactionTemplate template = new TransactionTemplate(context.getBean(PlatformTransactionManager.class));
-		template.setReadOnly(readOnly);
-		JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
-		Integer port = template.execute((status) -> jdbc.queryForObject("SELECT inet_server_port()", Integer.class));
-		assertThat(port).isNotNull();
-		return port;
 	}
 
 	@Configuration(proxyBeanMethods = false)

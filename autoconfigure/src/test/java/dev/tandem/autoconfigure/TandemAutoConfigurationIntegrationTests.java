@@ -23,14 +23,12 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
-import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.LazyConnectionDataSourceProxy;
 import org.springframework.jdbc.datasource.lookup.AbstractRoutingDataSource;
 import org.springframework.orm.jpa.JpaTransactionManager;
 import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -112,8 +110,8 @@ class TandemAutoConfigurationIntegrationTests {
 		this.runner.withPropertyValues("tandem.writer.url=" + primary.libpqUrl(), "tandem.reader.url=" + readers)
 			.run((context) -> {
 				assertThat(context.getBean(TandemClusters.class).nodes()).hasSize(3);
-				assertThat(servedBy(context, true)).isIn(standby1.port(), standby2.port());
-				assertThat(servedBy(context, false)).isEqualTo(primary.port());
+				assertThat(ServedBy.port(context, true)).isIn(standby1.port(), standby2.port());
+				assertThat(ServedBy.port(context, false)).isEqualTo(primary.port());
 			});
 	}
 
@@ -132,7 +130,7 @@ class TandemAutoConfigurationIntegrationTests {
 			assertThat(monitor.snapshot().node(new HostAndPort("127.0.0.1", closedPort)))
 				.hasValueSatisfying((status) -> assertThat(status.reachable()).isFalse());
 			for (int i = 0; i < 4; i++) {
-				assertThat(servedBy(context, true)).isIn(cluster.cluster().node(1).port(),
+				assertThat(ServedBy.port(context, true)).isIn(cluster.cluster().node(1).port(),
 						cluster.cluster().node(2).port());
 			}
 		});
@@ -153,7 +151,7 @@ class TandemAutoConfigurationIntegrationTests {
 	@Test
 	void runWithPrimaryTargetReadsFromThePrimary() {
 		this.runner.withPropertyValues("tandem.url=" + cluster.libpqUrl(), "tandem.reads.target=primary")
-			.run((context) -> assertThat(servedBy(context, true)).isEqualTo(cluster.cluster().node(0).port()));
+			.run((context) -> assertThat(ServedBy.port(context, true)).isEqualTo(cluster.cluster().node(0).port()));
 	}
 
 	@Test
@@ -161,7 +159,7 @@ class TandemAutoConfigurationIntegrationTests {
 		this.runner.withPropertyValues("tandem.url=" + cluster.libpqUrl(), "tandem.reads.target=any").run((context) -> {
 			Set<Integer> ports = new HashSet<>();
 			for (int i = 0; i < 9; i++) {
-				ports.add(servedBy(context, true));
+				ports.add(ServedBy.port(context, true));
 			}
 			assertThat(ports).containsExactlyInAnyOrderElementsOf(
 					cluster.cluster().nodes().stream().map(PostgresNode::port).toList());
@@ -179,15 +177,6 @@ class TandemAutoConfigurationIntegrationTests {
 			assertThat(context.getBean(TopologyMonitor.class).snapshot().nodes())
 				.allSatisfy((status) -> assertThat(status.reachable()).isTrue());
 		});
-	}
-
-	private static int servedBy(ApplicationContext context, boolean readOnly) {
-		TransactionTemplate template = new TransactionTemplate(context.getBean(PlatformTransactionManager.class));
-		template.setReadOnly(readOnly);
-		JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
-		Integer port = template.execute((status) -> jdbc.queryForObject("SELECT inet_server_port()", Integer.class));
-		assertThat(port).isNotNull();
-		return port;
 	}
 
 	@Configuration(proxyBeanMethods = false)

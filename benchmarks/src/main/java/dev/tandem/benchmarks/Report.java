@@ -121,20 +121,17 @@ final class Report {
 			.append("transaction) before the lookup: a tenth of the keys write, and their reads come right after ")
 			.append("their write. Cells of the mix are per unit of work, writes included.\n\n");
 		Table table = result.table();
-		md.append(table.markdown()).append('\n');
-		print("Overhead (µs per transaction, × floor)", table);
+		emit(md, "Overhead (µs per transaction, × floor)", table);
 		md.append("CPU time of the calling threads per transaction, in this JVM only (the client side: Spring, ")
 			.append("the pool, the routing, the driver; medians over rounds):\n\n");
 		Table cpu = result.cpuTable();
-		md.append(cpu.markdown()).append('\n');
-		print("Client CPU per transaction", cpu);
+		emit(md, "Client CPU per transaction", cpu);
 		md.append("**Tandem with consistency off over Spring's own routing** (median of per-round ratios; the ")
 			.append("issue's limit is ")
 			.append(Stats.ratio(OverheadScenario.LIMIT_OVER_SPRING))
 			.append(" at 8 threads):\n\n");
 		Table versus = result.tandemOverSpring();
-		md.append(versus.markdown()).append('\n');
-		print("Tandem off / Spring's routing", versus);
+		emit(md, "Tandem off / Spring's routing", versus);
 		for (OverheadScenario.Config config : result.runs().keySet()) {
 			if (config.threads() == 8) {
 				double ratio = result.ratio(config, Candidates.TANDEM_OFF, Candidates.SPRING);
@@ -152,10 +149,15 @@ final class Report {
 			.append(Stats.ratio(OverheadScenario.LIMIT_KEYED_OVER_OFF))
 			.append(" at 1 and 8 threads):\n\n");
 		Table keyed = result.keyedOverOff();
-		md.append(keyed.markdown()).append('\n');
-		print("Tandem keyed / Tandem off", keyed);
+		emit(md, "Tandem keyed / Tandem off", keyed);
 		md.append("\nFailed transactions: ").append(result.errors()).append(".\n\n");
 		md.append("![Overhead](").append(OverheadScenario.NAME).append(".png)\n\n");
+	}
+
+	/** A table into the report, and printed to the console under its title. */
+	private static void emit(StringBuilder md, String title, Table table) {
+		md.append(table.markdown()).append('\n');
+		print(title, table);
 	}
 
 	private static void readYourWrites(StringBuilder md, ReadYourWritesScenario.Result result) {
@@ -178,8 +180,7 @@ final class Report {
 			.append("; cycles, stale reads and standby reads are summed over the measured rounds, µs per cycle ")
 			.append("is wall time / cycles.\n\n");
 		Table table = result.table();
-		md.append(table.markdown()).append('\n');
-		print("Read-your-writes while standbys lag", table);
+		emit(md, "Read-your-writes while standbys lag", table);
 		md.append("![Read-your-writes](").append(ReadYourWritesScenario.NAME).append(".png)\n\n");
 		md.append("### Read-your-writes with healthy replication\n\n");
 		md.append("The same cycles with replay running normally (no pauses), in two cases: under the consistency ")
@@ -188,8 +189,7 @@ final class Report {
 			.append(result.healthyPlan().describe())
 			.append(".\n\n");
 		Table healthy = result.healthyTable();
-		md.append(healthy.markdown()).append('\n');
-		print("Read-your-writes with healthy replication", healthy);
+		emit(md, "Read-your-writes with healthy replication", healthy);
 	}
 
 	private static void failover(StringBuilder md, FailoverScenario.Result result) {
@@ -240,8 +240,7 @@ final class Report {
 			String title = "3." + number++ + " " + failureCase.label() + ": " + failureCase.describe();
 			md.append("### ").append(title).append("\n\n");
 			Table table = result.table(failureCase);
-			md.append(table.markdown()).append('\n');
-			print("Failover, " + failureCase.label(), table);
+			emit(md, "Failover, " + failureCase.label(), table);
 		}
 		md.append("![Failover](").append(FailoverScenario.NAME).append(".png)\n\n");
 	}
