@@ -83,7 +83,7 @@ public final class FallbackMarkerStore implements MarkerStore, AutoCloseable {
 	}
 
 	@Override
-	public void record(String key, Lsn lsn, Duration ttl) {
+	public void record(KeyDigest key, Lsn lsn, Duration ttl) {
 		if (usable()) {
 			try {
 				this.shared.record(key, lsn, ttl);
@@ -99,7 +99,7 @@ public final class FallbackMarkerStore implements MarkerStore, AutoCloseable {
 	}
 
 	@Override
-	public @Nullable Lsn find(String key) {
+	public @Nullable Lsn find(KeyDigest key) {
 		Lsn local = this.local.find(key);
 		if (!usable()) {
 			throw new MarkerStoreException(
@@ -187,10 +187,6 @@ public final class FallbackMarkerStore implements MarkerStore, AutoCloseable {
 		}
 		catch (MarkerStoreException ex) {
 			failed(ex);
-		}
-		catch (UnsupportedOperationException ex) {
-			logger.debug("Could not write the markers kept locally to the {} marker store: {}", this.shared.name(),
-					ex.getMessage());
 		}
 	}
 

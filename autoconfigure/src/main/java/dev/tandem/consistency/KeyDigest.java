@@ -40,6 +40,13 @@ public final class KeyDigest {
 		this.fourth = bytes.getLong();
 	}
 
+	private KeyDigest(long first, long second, long third, long fourth) {
+		this.first = first;
+		this.second = second;
+		this.third = third;
+		this.fourth = fourth;
+	}
+
 	/**
 	 * The digest of a key.
 	 * @param key the consistency key
@@ -47,6 +54,33 @@ public final class KeyDigest {
 	 */
 	public static KeyDigest of(String key) {
 		return new KeyDigest(SHA_256.get().digest(key.getBytes(StandardCharsets.UTF_8)));
+	}
+
+	/**
+	 * The digest whose {@link #hex()} ends {@code text}, as in a store key made of a
+	 * prefix and the hex.
+	 * @param text a store key
+	 * @param start where the 64 hex digits start
+	 * @return the digest, or {@code null} when the text from {@code start} on is not 64
+	 * hex digits
+	 */
+	public static @Nullable KeyDigest fromHex(String text, int start) {
+		if (start < 0 || text.length() - start != 64) {
+			return null;
+		}
+		long[] parts = new long[4];
+		for (int part = 0; part < 4; part++) {
+			long value = 0;
+			for (int i = start + part * 16; i < start + part * 16 + 16; i++) {
+				int digit = Character.digit(text.charAt(i), 16);
+				if (digit < 0) {
+					return null;
+				}
+				value = (value << 4) | digit;
+			}
+			parts[part] = value;
+		}
+		return new KeyDigest(parts[0], parts[1], parts[2], parts[3]);
 	}
 
 	/**

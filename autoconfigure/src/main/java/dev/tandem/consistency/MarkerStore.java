@@ -19,22 +19,19 @@ public interface MarkerStore {
 	 * @param ttl how long the marker lives
 	 * @throws MarkerStoreException when the store cannot be written
 	 */
-	void record(String key, Lsn lsn, Duration ttl);
+	default void record(String key, Lsn lsn, Duration ttl) {
+		record(KeyDigest.of(key), lsn, ttl);
+	}
 
 	/**
-	 * Records a marker known only by its key's digest, as a {@link MemoryMarkerStore}
-	 * keeps it: how markers kept locally while the shared store was down reach it once it
-	 * is back. A store that cannot record by digest does not receive them.
+	 * Records a write's commit LSN under the digest of its key, which is all a store
+	 * keeps: what {@link #record(String, Lsn, Duration)} does once the key is hashed.
 	 * @param key the digest of the consistency key
 	 * @param lsn the commit LSN
 	 * @param ttl how long the marker lives
 	 * @throws MarkerStoreException when the store cannot be written
-	 * @throws UnsupportedOperationException when the store records by key only (the
-	 * default)
 	 */
-	default void record(KeyDigest key, Lsn lsn, Duration ttl) {
-		throw new UnsupportedOperationException("The " + name() + " marker store cannot record by key digest");
-	}
+	void record(KeyDigest key, Lsn lsn, Duration ttl);
 
 	/**
 	 * The marker of a key.
@@ -42,7 +39,18 @@ public interface MarkerStore {
 	 * @return its LSN, or {@code null} when it has none (or it expired)
 	 * @throws MarkerStoreException when the store cannot be read
 	 */
-	@Nullable Lsn find(String key);
+	default @Nullable Lsn find(String key) {
+		return find(KeyDigest.of(key));
+	}
+
+	/**
+	 * The marker of a key, by its digest: what {@link #find(String)} does once the key is
+	 * hashed, so that a caller that hashes once can ask several stores.
+	 * @param key the digest of the consistency key
+	 * @return its LSN, or {@code null} when it has none (or it expired)
+	 * @throws MarkerStoreException when the store cannot be read
+	 */
+	@Nullable Lsn find(KeyDigest key);
 
 	/**
 	 * A name for logs and health, such as {@code memory} or {@code redis}.

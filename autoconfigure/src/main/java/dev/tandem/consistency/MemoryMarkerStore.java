@@ -72,11 +72,6 @@ public final class MemoryMarkerStore implements MarkerStore {
 	}
 
 	@Override
-	public void record(String key, Lsn lsn, Duration ttl) {
-		record(KeyDigest.of(key), lsn, ttl);
-	}
-
-	@Override
 	public void record(KeyDigest key, Lsn lsn, Duration ttl) {
 		long now = this.clock.getAsLong();
 		long until = now + ttl.toNanos();
@@ -129,8 +124,8 @@ public final class MemoryMarkerStore implements MarkerStore {
 	}
 
 	@Override
-	public @Nullable Lsn find(String key) {
-		Marker marker = this.markers.get(KeyDigest.of(key));
+	public @Nullable Lsn find(KeyDigest key) {
+		Marker marker = this.markers.get(key);
 		return (marker != null) ? marker.lsn(this.clock.getAsLong()) : null;
 	}
 

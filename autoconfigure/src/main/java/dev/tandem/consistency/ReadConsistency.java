@@ -110,9 +110,10 @@ public class ReadConsistency {
 		return namespace.isEmpty() ? key : namespace.length() + ":" + namespace + ":" + key;
 	}
 
-	private @Nullable String resolveKey() {
+	/** The digest of the current key in the namespace: all a store keeps of it. */
+	private @Nullable KeyDigest resolveKey() {
 		String key = this.keys.resolve();
-		return (key != null) ? storeKey(this.namespace, key) : null;
+		return (key != null) ? KeyDigest.of(storeKey(this.namespace, key)) : null;
 	}
 
 	/**
@@ -197,7 +198,7 @@ public class ReadConsistency {
 	}
 
 	private @Nullable ReadRequirement markerRequirement() {
-		String key = resolveKey();
+		KeyDigest key = resolveKey();
 		if (key == null) {
 			return null;
 		}
@@ -237,7 +238,7 @@ public class ReadConsistency {
 				|| TransactionSynchronizationManager.hasResource(this)) {
 			return connection;
 		}
-		String key = resolveKey();
+		KeyDigest key = resolveKey();
 		CausalTokens tokens = CausalTokens.current();
 		if (key == null && tokens == null) {
 			return connection;
@@ -274,7 +275,7 @@ public class ReadConsistency {
 
 	private final class RecordOnCommit implements TransactionSynchronization, CommitLsn.Listener {
 
-		private final @Nullable String key;
+		private final @Nullable KeyDigest key;
 
 		private final @Nullable CausalTokens tokens;
 
@@ -285,7 +286,7 @@ public class ReadConsistency {
 
 		private @Nullable Lsn committedAt;
 
-		RecordOnCommit(@Nullable String key, @Nullable CausalTokens tokens, Connection connection) {
+		RecordOnCommit(@Nullable KeyDigest key, @Nullable CausalTokens tokens, Connection connection) {
 			this.key = key;
 			this.tokens = tokens;
 			this.connection = connection;

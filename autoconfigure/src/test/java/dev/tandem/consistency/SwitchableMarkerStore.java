@@ -21,20 +21,15 @@ public final class SwitchableMarkerStore implements MarkerStore {
 	private final Map<KeyDigest, Lsn> markers = new ConcurrentHashMap<>();
 
 	@Override
-	public void record(String key, Lsn lsn, Duration ttl) {
-		record(KeyDigest.of(key), lsn, ttl);
-	}
-
-	@Override
 	public void record(KeyDigest key, Lsn lsn, Duration ttl) {
 		check();
 		this.markers.merge(key, lsn, (a, b) -> (a.compareTo(b) >= 0) ? a : b);
 	}
 
 	@Override
-	public @Nullable Lsn find(String key) {
+	public @Nullable Lsn find(KeyDigest key) {
 		check();
-		return this.markers.get(KeyDigest.of(key));
+		return this.markers.get(key);
 	}
 
 	private void check() {

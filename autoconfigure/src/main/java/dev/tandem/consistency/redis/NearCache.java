@@ -4,7 +4,9 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
+import dev.tandem.consistency.KeyDigest;
 import dev.tandem.wal.Lsn;
 import org.jspecify.annotations.Nullable;
 
@@ -18,9 +20,11 @@ import org.jspecify.annotations.Nullable;
  * only if no invalidation of the key and no flush came in between: an invalidation that
  * overtakes the answer it makes stale (they come on different connections) is never lost.
  * <p>
+ * Entries are kept under the {@link KeyDigest} of the marker's key, so that a lookup
+ * hashes its consistency key once and builds no Redis key unless it goes to Redis.
  * Bounded: past {@code maxEntries}, a tenth of the entries are dropped (any tenth; they
- * are only asked of Redis again). An entry takes about 200 bytes (a 74-character key, its
- * map node and position).
+ * are only asked of Redis again). An entry takes about 120 bytes (a digest, its map node
+ * and position).
  */
 public final class NearCache {
 
@@ -73,15 +77,15 @@ public final class NearCache {
 
 	private final int maxEntries;
 
-	private final Map<String, Answer> entries = new ConcurrentHashMap<>();
+	private final Map<KeyDigest, Answer> entries = new ConcurrentHashMap<>();
 
-	private final Map<String, Fill> pending = new ConcurrentHashMap<>();
+	private final Map<KeyDigest, Fill> pending = new ConcurrentHashMap<>();
 
-	private final AtomicLong hits = new AtomicLong();
+	private final LongAdder hits = new LongAdder();
 
-	private final AtomicLong misses = new AtomicLong();
+	private final LongAdder misses = new LongAdder();
 
-	private final AtomicLong invalidations = new AtomicLong();
+	private final LongAdder invalidations = new LongAdder();
 
 	private final Map<Flush, AtomicLong> flushes = new ConcurrentHashMap<>();
 
@@ -102,32 +106,32 @@ public final class NearCache {
 
 	/**
 	 * The cached answer for a key, without counting it.
-	 * @param key the Redis key
+	 * @param key the digest of the marker's key
 	 * @return the answer, or {@code null} when Redis must be asked
 	 */
-	@Nullable Answer peek(String key) {
+	@Nullable Answer peek(KeyDigest key) {
 		return this.open ? this.entries.get(key) : null;
 	}
 
 	/** Counts a lookup answered from memory. */
 	void hit() {
-		this.hits.incrementAndGet();
+		this.hits.increment();
 	}
 
 	/** Counts a lookup that goes to Redis while the cache is open. */
 	void miss() {
 		if (this.open) {
-			this.misses.incrementAndGet();
+			this.misses.increment();
 		}
 	}
 
 	/**
 	 * Called before asking Redis about a key that missed.
-	 * @param key the Redis key
+	 * @param key the digest of the marker's key
 	 * @return the fill to complete with the answer, or {@code null} when the answer may
 	 * not be kept (the channel is closed)
 	 */
-	@Nullable Fill startFill(String key) {
+	@Nullable Fill startFill(KeyDigest key) {
 		if (!this.open) {
 			return null;
 		}
@@ -166,12 +170,24 @@ public final class NearCache {
 
 	/**
 	 * Forgets a key: Redis said it changed, or this instance wrote it.
-	 * @param key the Redis key
+	 * @param key the digest of the marker's key
 	 */
-	void invalidate(String key) {
+	void invalidate(KeyDigest key) {
 		this.pending.remove(key);
 		this.entries.remove(key);
-		this.invalidations.incrementAndGet();
+		this.invalidations.increment();
+	}
+
+	/**
+	 * Forgets a key Redis named in an invalidation. A key that is not a marker's is never
+	 * kept, so there is nothing to forget.
+	 * @param redisKey the key, as Redis names it
+	 */
+	void invalidate(String redisKey) {
+		KeyDigest key = RedisMarkerStore.digestOf(redisKey);
+		if (key != null) {
+			invalidate(key);
+		}
 	}
 
 	/**
@@ -224,7 +240,7 @@ public final class NearCache {
 	 * @return the count
 	 */
 	public long hits() {
-		return this.hits.get();
+		return this.hits.sum();
 	}
 
 	/**
@@ -232,7 +248,7 @@ public final class NearCache {
 	 * @return the count
 	 */
 	public long misses() {
-		return this.misses.get();
+		return this.misses.sum();
 	}
 
 	/**
@@ -240,7 +256,7 @@ public final class NearCache {
 	 * @return the count
 	 */
 	public long invalidations() {
-		return this.invalidations.get();
+		return this.invalidations.sum();
 	}
 
 	/**
@@ -254,7 +270,7 @@ public final class NearCache {
 
 	private void shrink() {
 		int drop = Math.max(1, this.maxEntries / 10);
-		Iterator<String> keys = this.entries.keySet().iterator();
+		Iterator<KeyDigest> keys = this.entries.keySet().iterator();
 		while (drop-- > 0 && keys.hasNext()) {
 			keys.next();
 			keys.remove();
@@ -266,11 +282,11 @@ public final class NearCache {
 	 */
 	static final class Fill {
 
-		private final String key;
+		private final KeyDigest key;
 
 		private final long epoch;
 
-		Fill(String key, long epoch) {
+		Fill(KeyDigest key, long epoch) {
 			this.key = key;
 			this.epoch = epoch;
 		}

@@ -207,11 +207,6 @@ public final class RedisMarkerStore implements MarkerStore, AutoCloseable {
 	}
 
 	@Override
-	public void record(String key, Lsn lsn, Duration ttl) {
-		record(KeyDigest.of(key), lsn, ttl);
-	}
-
-	@Override
 	public void record(KeyDigest key, Lsn lsn, Duration ttl) {
 		String redisKey = redisKey(key);
 		try {
@@ -224,32 +219,31 @@ public final class RedisMarkerStore implements MarkerStore, AutoCloseable {
 		finally {
 			if (this.nearCache != null) {
 				// Without waiting for Redis's invalidation to come back.
-				this.nearCache.invalidate(redisKey);
+				this.nearCache.invalidate(key);
 			}
 		}
 	}
 
 	@Override
-	public @Nullable Lsn find(String key) {
-		String redisKey = redisKey(key);
+	public @Nullable Lsn find(KeyDigest key) {
 		if (this.nearCache == null) {
-			return ask(redisKey);
+			return ask(redisKey(key));
 		}
-		NearCache.Answer cached = this.nearCache.peek(redisKey);
+		NearCache.Answer cached = this.nearCache.peek(key);
 		if (cached != null && this.invalidations.catchUp(CATCH_UP_TIMEOUT)) {
 			// An invalidation that was on its way when the read came is applied now.
-			cached = this.nearCache.peek(redisKey);
+			cached = this.nearCache.peek(key);
 			if (cached != null) {
 				this.nearCache.hit();
 				return cached.lsn();
 			}
 		}
 		this.nearCache.miss();
-		NearCache.Fill fill = this.nearCache.startFill(redisKey);
+		NearCache.Fill fill = this.nearCache.startFill(key);
 		Lsn lsn = null;
 		boolean answered = false;
 		try {
-			lsn = ask(redisKey);
+			lsn = ask(redisKey(key));
 			answered = true;
 			return lsn;
 		}
@@ -331,6 +325,15 @@ public final class RedisMarkerStore implements MarkerStore, AutoCloseable {
 
 	private static String redisKey(KeyDigest key) {
 		return KEY_PREFIX + key.hex();
+	}
+
+	/**
+	 * The digest a Redis key of a marker holds.
+	 * @param redisKey the Redis key
+	 * @return the digest, or {@code null} when the key is not a marker's
+	 */
+	static @Nullable KeyDigest digestOf(String redisKey) {
+		return redisKey.startsWith(KEY_PREFIX) ? KeyDigest.fromHex(redisKey, KEY_PREFIX.length()) : null;
 	}
 
 	static String encode(Lsn lsn) {

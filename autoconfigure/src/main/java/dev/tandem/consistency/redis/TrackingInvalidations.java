@@ -103,6 +103,17 @@ final class TrackingInvalidations implements Invalidations {
 	/** Held while reading the sockets, by this channel's thread or a read. */
 	private final ReentrantLock lock = new ReentrantLock();
 
+	/**
+	 * Reads of every socket begun, counted under the lock before the first socket is
+	 * read: a read that waited for the lock needs none of its own when the count moved
+	 * meanwhile, since that read began after it and has applied what it would find. Under
+	 * load, the reads that queue behind one share it.
+	 */
+	private volatile long readsStarted;
+
+	/** Whether the last read of every socket ended with no frame half read. */
+	private boolean lastReadWhole;
+
 	private final Selector selector;
 
 	private final Thread thread;
@@ -157,8 +168,14 @@ final class TrackingInvalidations implements Invalidations {
 		if (!this.tracking) {
 			return false;
 		}
+		long before = this.readsStarted;
 		this.lock.lock();
 		try {
+			if (this.readsStarted != before) {
+				// A read of every socket began after this call did and has ended (the
+				// lock is free): what reached the sockets before this call is applied.
+				return this.lastReadWhole && this.tracking;
+			}
 			return readAll() && this.tracking;
 		}
 		finally {
@@ -168,15 +185,23 @@ final class TrackingInvalidations implements Invalidations {
 
 	/** Reads every socket; under the lock. */
 	private boolean readAll() {
-		boolean whole = true;
-		for (Connection connection : this.connections) {
-			if (!connection.read()) {
-				lost(connection, "its connection was lost", NearCache.Flush.CONNECTION_LOST);
-				return false;
+		this.readsStarted++;
+		boolean whole = false;
+		try {
+			whole = true;
+			for (Connection connection : this.connections) {
+				if (!connection.read()) {
+					lost(connection, "its connection was lost", NearCache.Flush.CONNECTION_LOST);
+					whole = false;
+					return false;
+				}
+				whole &= !connection.reader.hasPartialFrame();
 			}
-			whole &= !connection.reader.hasPartialFrame();
+			return whole;
 		}
-		return whole;
+		finally {
+			this.lastReadWhole = whole;
+		}
 	}
 
 	private void run() {
