@@ -71,6 +71,16 @@ public final class ReadZone {
 	}
 
 	/**
+	 * Sets or clears the zone of the current thread, unchecked: Tandem's context
+	 * propagation calls it to carry a zone to work handed over to another thread;
+	 * applications use {@link #callWith} or {@link #runWith}.
+	 * @param zone the zone, or {@code null} for none
+	 */
+	public static void setCurrent(@Nullable String zone) {
+		restore(zone);
+	}
+
+	/**
 	 * Sets the zones that may be named: Tandem's auto-configuration calls it with the
 	 * names of {@code tandem.zones}; applications have no need to.
 	 * @param zones the zones' names

@@ -14,6 +14,7 @@ import dev.tandem.consistency.ConsistencyKeyResolver;
 import dev.tandem.consistency.ConsistencyMode;
 import dev.tandem.consistency.DefaultConsistencyKeyResolver;
 import dev.tandem.consistency.MarkerStore;
+import dev.tandem.consistency.ReadAfter;
 import dev.tandem.consistency.ReadConsistency;
 import dev.tandem.pool.TandemPools;
 import dev.tandem.routing.FailoverListener;
@@ -26,6 +27,7 @@ import dev.tandem.routing.RoutingInterceptor;
 import dev.tandem.routing.RoutingObserver;
 import dev.tandem.routing.ServerChecks;
 import dev.tandem.routing.TandemRoutingDataSource;
+import dev.tandem.routing.TandemTaskDecorator;
 import dev.tandem.routing.WriterDataSource;
 import dev.tandem.routing.ZoneHeaderFilter;
 import dev.tandem.topology.JdbcNodeProbe;
@@ -167,8 +169,23 @@ public final class TandemAutoConfiguration {
 					consistency.getMode(), store.name(), ConsistencySettings.describe(store), namespace,
 					consistency.getTtl(), consistency.getMaxWait());
 		}
+		ReadAfter.setSigner(ConsistencySettings.tokenSigner(properties));
 		return new ReadConsistency(consistency.getMode(), keys, store, consistency.getTtl(), consistency.getMaxWait(),
 				() -> monitor.snapshot().primary().map(NodeStatus::walLsn).orElse(null), namespace);
+	}
+
+	/**
+	 * Carries the consistency key (resolved when the task is submitted), the causal
+	 * token, the zone and the route to tasks of Spring Boot's application task executor
+	 * and task scheduler ({@code @Async}, {@code @Scheduled}), which Boot decorates with
+	 * every {@code TaskDecorator} bean, composed with the application's own.
+	 * @param keys the consistency key resolver
+	 * @return the decorator
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	TandemTaskDecorator tandemTaskDecorator(ConsistencyKeyResolver keys) {
+		return new TandemTaskDecorator(keys);
 	}
 
 	@Bean

@@ -84,6 +84,7 @@ public class CausalTokenFilter extends OncePerRequestFilter implements Ordered {
 			chain.doFilter(request, response);
 		}
 		finally {
+			tokens.close();
 			CausalTokens.bind(outer);
 		}
 	}
@@ -111,8 +112,7 @@ public class CausalTokenFilter extends OncePerRequestFilter implements Ordered {
 				logger.debug("Response already committed; causal token {} not sent", lsn);
 				return;
 			}
-			CausalTokens.Signer signer = CausalTokenFilter.this.signer;
-			String token = (signer != null) ? signer.sign(lsn) : lsn.toString();
+			String token = CausalTokens.text(lsn, CausalTokenFilter.this.signer);
 			this.response.setHeader(CausalTokenFilter.this.header, token);
 			String name = CausalTokenFilter.this.cookie;
 			if (name != null) {
@@ -172,7 +172,7 @@ public class CausalTokenFilter extends OncePerRequestFilter implements Ordered {
 			return null;
 		}
 		CausalTokens.Signer signer = this.signer;
-		Lsn lsn = (signer != null) ? signer.verify(value) : CausalTokens.parse(value);
+		Lsn lsn = CausalTokens.read(value, signer);
 		if (lsn == null && logger.isDebugEnabled()) {
 			logger.debug("Ignoring a malformed causal token in the {}: it must be {}", source,
 					(signer != null) ? "X/Y in hex, a dot and a valid signature" : "X/Y in hex");

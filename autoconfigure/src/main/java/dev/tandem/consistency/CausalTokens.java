@@ -29,15 +29,29 @@ public final class CausalTokens {
 
 	private static final ThreadLocal<@Nullable CausalTokens> current = new ThreadLocal<>();
 
+	/**
+	 * The latest commit of a thread that had no tokens bound:
+	 * {@link ReadAfter#current()}.
+	 */
+	private static final ThreadLocal<@Nullable Lsn> threadCommit = new ThreadLocal<>();
+
 	private final @Nullable Lsn fromClient;
 
 	private final Committed committed;
 
 	private volatile @Nullable Lsn ownCommit;
 
+	/** Whether commits still reach {@link #committed}: until the request ends. */
+	private volatile boolean open = true;
+
 	CausalTokens(@Nullable Lsn fromClient, Committed committed) {
+		this(fromClient, committed, null);
+	}
+
+	CausalTokens(@Nullable Lsn fromClient, Committed committed, @Nullable Lsn ownCommit) {
 		this.fromClient = fromClient;
 		this.committed = committed;
+		this.ownCommit = ownCommit;
 	}
 
 	/**
@@ -62,8 +76,67 @@ public final class CausalTokens {
 		return value;
 	}
 
+	/**
+	 * Reads a token as a client's token is read: strictly, and with a signer only when
+	 * its signature matches.
+	 * @param text the token
+	 * @param signer the signer, or {@code null} for plain tokens
+	 * @return the position, or {@code null} when the token is malformed or its signature
+	 * does not match
+	 */
+	static @Nullable Lsn read(@Nullable String text, @Nullable Signer signer) {
+		return (signer != null) ? signer.verify(text) : parse(text);
+	}
+
+	/**
+	 * The token of a position, signed with a signer.
+	 * @param lsn the position
+	 * @param signer the signer, or {@code null} for plain tokens
+	 * @return the token
+	 */
+	static String text(Lsn lsn, @Nullable Signer signer) {
+		return (signer != null) ? signer.sign(lsn) : lsn.toString();
+	}
+
 	static @Nullable CausalTokens current() {
 		return current.get();
+	}
+
+	/**
+	 * Records a commit of the current work: in its tokens when it has some, else as the
+	 * thread's latest commit.
+	 * @param tokens the tokens of the work that committed, or {@code null}
+	 * @param lsn the commit LSN
+	 */
+	static void recordCommit(@Nullable CausalTokens tokens, Lsn lsn) {
+		if (tokens != null) {
+			tokens.committed(lsn);
+		}
+		else {
+			threadCommit.set(lsn);
+		}
+	}
+
+	/**
+	 * The latest commit of the current work: that of the bound tokens, else the thread's.
+	 * @return the position, or {@code null}
+	 */
+	static @Nullable Lsn latestCommit() {
+		CausalTokens tokens = current.get();
+		return (tokens != null) ? tokens.ownCommit() : threadCommit.get();
+	}
+
+	static @Nullable Lsn threadCommit() {
+		return threadCommit.get();
+	}
+
+	static void setThreadCommit(@Nullable Lsn lsn) {
+		if (lsn != null) {
+			threadCommit.set(lsn);
+		}
+		else {
+			threadCommit.remove();
+		}
 	}
 
 	static void bind(@Nullable CausalTokens tokens) {
@@ -96,12 +169,23 @@ public final class CausalTokens {
 	 * see it, and the response carries it as the token.
 	 * @param lsn the commit LSN
 	 */
-	void committed(Lsn lsn) {
+	synchronized void committed(Lsn lsn) {
 		Lsn previous = this.ownCommit;
 		if (previous == null || lsn.compareTo(previous) > 0) {
 			this.ownCommit = lsn;
-			this.committed.committed(lsn);
+			if (this.open) {
+				this.committed.committed(lsn);
+			}
 		}
+	}
+
+	/**
+	 * The request has ended: later commits of work it handed over (an {@code @Async}
+	 * method still running) no longer reach its response, which may already serve another
+	 * request; they still count for that work's reads and {@link ReadAfter#current()}.
+	 */
+	synchronized void close() {
+		this.open = false;
 	}
 
 	/**

@@ -60,6 +60,14 @@ public final class ConsistencyKey {
 		return current.get();
 	}
 
+	/**
+	 * Sets or clears the key of this thread, unchecked: for {@link ConsistencyContext}.
+	 * @param key the key, or {@code null}
+	 */
+	static void set(@Nullable String key) {
+		restore(key);
+	}
+
 	private static String requireKey(@Nullable String key) {
 		if (key == null || key.isBlank()) {
 			throw new IllegalArgumentException("A consistency key must not be null or blank");

@@ -224,10 +224,11 @@ public class ReadConsistency {
 	}
 
 	/**
-	 * Called with each writer connection handed out: inside a read-write transaction with
-	 * a consistency key or a causal token, arranges for the commit LSN to be read on this
-	 * connection with the commit (or right after it) and recorded under the key and in
-	 * the token. Once per transaction.
+	 * Called with each writer connection handed out: inside a read-write transaction,
+	 * arranges for the commit LSN to be read on this connection with the commit (or right
+	 * after it) and recorded under the consistency key, if any, and in the causal token
+	 * of the current work (the request's, else the thread's:
+	 * {@link ReadAfter#current()}). Once per transaction.
 	 * @param connection the writer connection
 	 * @return the connection to hand out: {@code connection}, or one whose
 	 * {@code commit()} reads the commit LSN along with the commit
@@ -240,9 +241,8 @@ public class ReadConsistency {
 		}
 		KeyDigest key = resolveKey();
 		CausalTokens tokens = CausalTokens.current();
-		if (key == null && tokens == null) {
-			return connection;
-		}
+		// Every write's position is read, with or without a key or a token: ReadAfter
+		// gives it to work that carries it elsewhere (a message).
 		TransactionSynchronizationManager.bindResource(this, Boolean.TRUE);
 		RecordOnCommit record = new RecordOnCommit(key, tokens, connection);
 		TransactionSynchronizationManager.registerSynchronization(record);
@@ -309,9 +309,7 @@ public class ReadConsistency {
 					return;
 				}
 				learn(lsn);
-				if (this.tokens != null) {
-					this.tokens.committed(lsn);
-				}
+				CausalTokens.recordCommit(this.tokens, lsn);
 				if (this.key != null) {
 					ReadConsistency.this.store.record(this.key, lsn, ReadConsistency.this.ttl);
 					if (logger.isDebugEnabled()) {
@@ -343,11 +341,9 @@ public class ReadConsistency {
 		}
 
 		private void recordUnknown() {
-			if (this.tokens != null) {
-				// A client that carries only the token must not keep the one of its
-				// previous write: the highest position sends its reads to the primary.
-				this.tokens.committed(UNKNOWN);
-			}
+			// A client that carries only the token must not keep the one of its previous
+			// write: the highest position sends its reads to the primary.
+			CausalTokens.recordCommit(this.tokens, UNKNOWN);
 			if (this.key == null) {
 				return;
 			}

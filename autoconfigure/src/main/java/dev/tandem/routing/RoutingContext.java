@@ -32,6 +32,27 @@ public final class RoutingContext {
 	}
 
 	/**
+	 * The current thread's scopes, as they are: for {@link TandemContext}.
+	 * @return the stack, or {@code null}
+	 */
+	static @Nullable Deque<Route> stack() {
+		return routes.get();
+	}
+
+	/**
+	 * Replaces the current thread's scopes: for {@link TandemContext}.
+	 * @param stack the stack, or {@code null} for none
+	 */
+	static void replace(@Nullable Deque<Route> stack) {
+		if (stack != null && !stack.isEmpty()) {
+			routes.set(stack);
+		}
+		else {
+			routes.remove();
+		}
+	}
+
+	/**
 	 * Opens a scope with a route on the current thread. Close it on the same thread, in a
 	 * try-with-resources block.
 	 * @param route the route
