@@ -110,12 +110,15 @@ public final class ReadAfter {
 			throw new IllegalArgumentException("Invalid causal token" + length
 					+ ": a token is a WAL position, X/Y in hex with at most 8 digits each, such as 0/3000060");
 		}
-		if (CausalTokens.parse(token) != null) {
+		String value = token.trim();
+		int dot = value.indexOf('.');
+		if (dot < 0 && CausalTokens.parse(value) != null) {
 			throw new IllegalArgumentException("Invalid causal token" + length
 					+ ": it is not signed, and tandem.consistency.token-secret is set; "
 					+ "take tokens from ReadAfter.current() or the response header of an instance with the same secret");
 		}
-		if (CausalTokens.parse(token.trim().replaceFirst("\\..*$", "")) != null) {
+		if (dot > 0 && CausalTokens.parse(value.substring(0, dot)) != null
+				&& value.substring(dot + 1).matches("\"?[A-Za-z0-9_-]{22}\"?")) {
 			throw new IllegalArgumentException(
 					"Invalid causal token" + length + ": its signature does not match tandem.consistency.token-secret "
 							+ "(signed with another secret, or altered)");

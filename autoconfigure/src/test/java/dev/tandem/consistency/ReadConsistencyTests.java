@@ -235,7 +235,7 @@ class ReadConsistencyTests {
 	}
 
 	/** A connection whose only query, the commit LSN's, answers {@code lsn}. */
-	private static Connection connectionAt(Lsn lsn) {
+	static Connection connectionAt(Lsn lsn) {
 		ResultSet rs = proxy(ResultSet.class, (proxy, method, args) -> switch (method.getName()) {
 			case "next" -> true;
 			case "getString" -> lsn.toString();
