@@ -74,18 +74,19 @@ class AsyncContextIntegrationTests {
 		}
 		// No lag limit: a standby paused for long still serves, so only consistency
 		// sends a read to the primary.
-		context = start(App.class, "tandem.reads.max-lag=0", "tandem.consistency.key-header=X-User");
+		context = start(cluster.libpqUrl(), "tandem.reads.max-lag=0", "tandem.consistency.key-header=X-User");
 	}
 
 	/**
-	 * Starts Tandem and Spring Boot's task executor and scheduler over the cluster.
-	 * @param app the application configuration
+	 * Starts the application with Tandem and Spring Boot's task executor and scheduler
+	 * over a cluster.
+	 * @param url the cluster's URL
 	 * @param properties extra properties
 	 * @return the context
 	 */
-	static ConfigurableApplicationContext start(Class<?> app, String... properties) {
-		return new SpringApplicationBuilder(app, Wiring.class).web(WebApplicationType.NONE)
-			.properties("tandem.url=" + cluster.libpqUrl(), "spring.main.banner-mode=off")
+	static ConfigurableApplicationContext start(String url, String... properties) {
+		return new SpringApplicationBuilder(App.class, Wiring.class).web(WebApplicationType.NONE)
+			.properties("tandem.url=" + url, "spring.main.banner-mode=off")
 			.properties(properties)
 			.run();
 	}
