@@ -3,6 +3,7 @@ package dev.tandem.routing;
 import dev.tandem.consistency.ConsistencyKeyResolver;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.core.Ordered;
 import org.springframework.core.task.TaskDecorator;
 
 /**
@@ -13,7 +14,7 @@ import org.springframework.core.task.TaskDecorator;
  * {@code TaskDecorator} bean to its application task executor and task scheduler,
  * composed with the application's own.
  */
-public class TandemTaskDecorator implements TaskDecorator {
+public class TandemTaskDecorator implements TaskDecorator, Ordered {
 
 	private final @Nullable ConsistencyKeyResolver keys;
 
@@ -41,6 +42,11 @@ public class TandemTaskDecorator implements TaskDecorator {
 				previous.reinstate();
 			}
 		};
+	}
+
+	@Override
+	public int getOrder() {
+		return Ordered.HIGHEST_PRECEDENCE;
 	}
 
 }

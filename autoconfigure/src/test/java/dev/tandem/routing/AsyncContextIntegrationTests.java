@@ -35,6 +35,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.task.TaskDecorator;
+import org.springframework.core.task.support.ContextPropagatingTaskDecorator;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
@@ -126,8 +127,15 @@ class AsyncContextIntegrationTests {
 		request.addHeader("X-User", "alice");
 		RequestContextHolder.setRequestAttributes(new ServletRequestAttributes(request));
 		long id = notes.write("alice");
-		Seen seen = async.read(id).get(10, TimeUnit.SECONDS);
+		// The user's next request, which has a token of its own but no write: only the
+		// key may make the read fresh.
+		TandemContext.clear();
+		AtomicReference<Seen> next = new AtomicReference<>();
+		new CausalTokenFilter("X-Read-After", null, Duration.ofSeconds(10)).doFilter(request,
+				new MockHttpServletResponse(), (req, res) -> next.set(join(async.read(id))));
+		Seen seen = next.get();
 		assertThat(seen.thread()).isNotEqualTo(Thread.currentThread().getName());
+		assertThat(seen.key()).isEqualTo("alice");
 		assertThat(seen.found()).isTrue();
 		assertThat(seen.port()).isEqualTo(primaryPort());
 		// Control: the same read on an undecorated thread has no key and reads stale.
@@ -248,6 +256,15 @@ class AsyncContextIntegrationTests {
 	@EnableScheduling
 	@Import({ Notes.class, AsyncNotes.class })
 	static class App {
+
+		/**
+		 * What {@code spring.task.execution.propagate-context=true} adds: its Tandem
+		 * accessor knows no request key, and must not undo Tandem's decorator.
+		 */
+		@Bean
+		ContextPropagatingTaskDecorator contextPropagatingTaskDecorator() {
+			return new ContextPropagatingTaskDecorator();
+		}
 
 		/** The application's own decorator: Spring Boot composes it with Tandem's. */
 		@Bean
