@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The causal token of the current web request: the WAL position its reads must see, from
  * the client's token (header or cookie) and from the request's own commits. Bound to the
- * request's thread by {@link CausalTokenFilter}.
+ * request's thread by {@link CausalTokenFilter}, to a block by {@link ReadAfter}, and to
+ * the threads of work handed over by {@link ConsistencyContext}.
  * <p>
  * A token is the position, {@code X/Y} in hex ({@code 0/3000060}). With a secret (see
  * {@link Signer}) it is the position, a dot and a signature: {@code 0/3000060.} followed
