@@ -174,7 +174,7 @@ public final class TandemAutoConfiguration {
 	@Bean
 	LazyConnectionDataSourceProxy dataSource(TandemPools pools, ReaderSelector selector, TopologyMonitor monitor,
 			FailoverListener failover, ObjectProvider<RoutingObserver> observers, ReadConsistency consistency) {
-		RoutingObserver observer = observers.getIfAvailable(() -> RoutingObserver.NONE);
+		RoutingObserver observer = RoutingObserver.of(observers.orderedStream().toList());
 		ReadConsistency active = (consistency.mode() != ConsistencyMode.OFF) ? consistency : null;
 		WriterDataSource writer = new WriterDataSource(pools.writer(), pools.primaryGate(), observer, active);
 		ReaderDataSource reader = new ReaderDataSource(ReaderPools.of(pools), writer, selector, monitor::snapshot,
@@ -231,7 +231,7 @@ public final class TandemAutoConfiguration {
 			// Looked up at call time: the interceptor is created before other beans.
 			return new RoutingInterceptor(attributes, transactionManager::getIfUnique,
 					() -> properties.getObject().getRetry().getReadOnlyAttempts(),
-					() -> observers.getIfAvailable(() -> RoutingObserver.NONE));
+					() -> RoutingObserver.of(observers.orderedStream().toList()));
 		}
 
 	}

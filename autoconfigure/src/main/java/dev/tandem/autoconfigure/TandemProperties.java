@@ -54,6 +54,8 @@ public class TandemProperties {
 
 	private final Consistency consistency = new Consistency();
 
+	private final Observations observations = new Observations();
+
 	/**
 	 * Zones (or regions) by name, each with the hosts ('host:port', as in the URL) of its
 	 * nodes. Reads prefer the standbys of the read's zone (tandem.reads.zone, the
@@ -123,6 +125,10 @@ public class TandemProperties {
 
 	public Consistency getConsistency() {
 		return this.consistency;
+	}
+
+	public Observations getObservations() {
+		return this.observations;
 	}
 
 	/**
@@ -612,6 +618,28 @@ public class TandemProperties {
 			/** This JVM only. */
 			MEMORY
 
+		}
+
+	}
+
+	/**
+	 * Micrometer observations of routed connections.
+	 */
+	public static class Observations {
+
+		/**
+		 * Whether each routed connection (a transaction, or work without one) is observed
+		 * as 'tandem.route' with its target, reason, consistency mode and node, when the
+		 * application has an ObservationRegistry.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
 		}
 
 	}
