@@ -3,7 +3,6 @@ package dev.tandem.autoconfigure;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.LinkedHashSet;
-import java.util.Map;
 
 import javax.sql.DataSource;
 
@@ -46,6 +45,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.context.annotation.Bean;
@@ -118,18 +118,21 @@ public final class TandemAutoConfiguration {
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	TandemPools tandemPools(TandemClusters clusters, TandemProperties properties, FailoverListener failover,
-			ObjectProvider<TandemPoolCustomizer> customizers) {
+			ObjectProvider<TandemPoolCustomizer> customizers, Environment environment) {
+		// Reader pools are made on first use: their settings are checked now.
+		Binder binder = Binder.get(environment);
+		HikariSettings.check(binder, HikariSettings.WRITER);
+		HikariSettings.check(binder, HikariSettings.READER);
 		TandemPools pools = new TandemPools(clusters.writer(), clusters.reader(),
-				(config) -> customize(config, "tandem.writer.hikari", properties.getWriter().getHikari(), customizers),
-				(config) -> customize(config, "tandem.reader.hikari", properties.getReader().getHikari(), customizers),
-				failover);
+				(config) -> customize(config, properties.getWriter().getHikari(), customizers),
+				(config) -> customize(config, properties.getReader().getHikari(), customizers), failover);
 		failover.attach(pools);
 		return pools;
 	}
 
-	private static void customize(HikariConfig config, String prefix, Map<String, String> settings,
+	private static void customize(HikariConfig config, TandemProperties.Hikari settings,
 			ObjectProvider<TandemPoolCustomizer> customizers) {
-		HikariSettings.apply(prefix, settings, config);
+		HikariSettings.apply(settings, config);
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(config));
 	}
 

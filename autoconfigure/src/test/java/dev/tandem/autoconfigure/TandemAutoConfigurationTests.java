@@ -406,6 +406,27 @@ class TandemAutoConfigurationTests {
 	}
 
 	@Test
+	void runWithMisspeltReaderHikariSettingFailsAtStartup() {
+		// Reader pools are made on first use; their settings are checked at startup.
+		this.runner.withPropertyValues("tandem.url=" + URL, "tandem.reader.hikari.minimumIdel=3").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageStartingWith("Invalid HikariCP setting tandem.reader.hikari.minimumidel (value '3')");
+		});
+	}
+
+	@Test
+	void runWithAHikariSettingTandemOwnsFailsSayingWhy() {
+		this.runner.withPropertyValues("tandem.url=" + URL, "tandem.writer.hikari.jdbc-url=jdbc:postgresql://h/db")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.hasMessage("Invalid HikariCP setting tandem.writer.hikari.jdbc-url: Tandem connects through "
+							+ "pgjdbc's driver with the URL of tandem.url, tandem.writer.url or tandem.reader.url");
+			});
+	}
+
+	@Test
 	void runWithNonPositiveCheckIntervalFailsNamingTheProperty() {
 		this.runner.withPropertyValues("tandem.url=" + URL, "tandem.topology.check-interval=0s").run((context) -> {
 			assertThat(context).hasFailed();
