@@ -52,6 +52,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
+import org.springframework.context.annotation.ImportRuntimeHints;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotationMetadata;
@@ -73,6 +74,7 @@ import org.springframework.transaction.interceptor.TransactionAttributeSource;
 @ConditionalOnMissingBean(DataSource.class)
 @EnableConfigurationProperties(TandemProperties.class)
 @Import({ MarkerStoreConfigurations.Redis.class, MarkerStoreConfigurations.Memory.class })
+@ImportRuntimeHints(TandemRuntimeHints.class)
 public final class TandemAutoConfiguration {
 
 	private static final Logger logger = LoggerFactory.getLogger(TandemAutoConfiguration.class);
