@@ -1,7 +1,9 @@
 package dev.tandem.autoconfigure;
 
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -145,6 +147,28 @@ final class HikariSettings {
 		set(settings.getCredentialsProviderClassName(), config::setCredentialsProviderClassName);
 		settings.getDataSourceProperties().forEach(config::addDataSourceProperty);
 		settings.getHealthCheckProperties().forEach(config::addHealthCheckProperty);
+	}
+
+	/**
+	 * The isolation level of the writer pool's connections, which the routing DataSource
+	 * reports before it borrows one.
+	 * @param name the writer's {@code transaction-isolation}, or {@code null}
+	 * @return a {@link Connection} isolation constant; PostgreSQL's default, read
+	 * committed, when unset
+	 */
+	static int isolationLevel(@Nullable String name) {
+		if (name == null) {
+			return Connection.TRANSACTION_READ_COMMITTED;
+		}
+		return switch (name.trim().toUpperCase(Locale.ROOT)) {
+			case "TRANSACTION_READ_UNCOMMITTED", "1" -> Connection.TRANSACTION_READ_UNCOMMITTED;
+			case "TRANSACTION_READ_COMMITTED", "2" -> Connection.TRANSACTION_READ_COMMITTED;
+			case "TRANSACTION_REPEATABLE_READ", "4" -> Connection.TRANSACTION_REPEATABLE_READ;
+			case "TRANSACTION_SERIALIZABLE", "8" -> Connection.TRANSACTION_SERIALIZABLE;
+			default -> throw new IllegalStateException("Invalid HikariCP setting " + WRITER
+					+ ".transaction-isolation: '" + name + "' (expected TRANSACTION_READ_COMMITTED, "
+					+ "TRANSACTION_REPEATABLE_READ, TRANSACTION_SERIALIZABLE or TRANSACTION_READ_UNCOMMITTED)");
+		};
 	}
 
 	private static @Nullable Long millis(@Nullable Duration duration) {

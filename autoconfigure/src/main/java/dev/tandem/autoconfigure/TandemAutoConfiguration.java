@@ -1,6 +1,5 @@
 package dev.tandem.autoconfigure;
 
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 
@@ -178,7 +177,8 @@ public final class TandemAutoConfiguration {
 
 	@Bean
 	LazyConnectionDataSourceProxy dataSource(TandemPools pools, ReaderSelector selector, TopologyMonitor monitor,
-			FailoverListener failover, ObjectProvider<RoutingObserver> observers, ReadConsistency consistency) {
+			FailoverListener failover, ObjectProvider<RoutingObserver> observers, ReadConsistency consistency,
+			TandemProperties properties) {
 		RoutingObserver observer = observers.getIfAvailable(() -> RoutingObserver.NONE);
 		ReadConsistency active = (consistency.mode() != ConsistencyMode.OFF) ? consistency : null;
 		WriterDataSource writer = new WriterDataSource(pools.writer(), pools.primaryGate(), observer, active);
@@ -187,9 +187,10 @@ public final class TandemAutoConfiguration {
 		LazyConnectionDataSourceProxy proxy = new LazyConnectionDataSourceProxy();
 		proxy.setTargetDataSource(new TandemRoutingDataSource(writer, reader));
 		// Known defaults: the proxy must not borrow a connection to learn them, because
-		// a node may be down at startup.
-		proxy.setDefaultAutoCommit(true);
-		proxy.setDefaultTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+		// a node may be down at startup. They are the writer pool's.
+		TandemProperties.Hikari settings = properties.getWriter().getHikari();
+		proxy.setDefaultAutoCommit((settings.getAutoCommit() != null) ? settings.getAutoCommit() : true);
+		proxy.setDefaultTransactionIsolation(HikariSettings.isolationLevel(settings.getTransactionIsolation()));
 		return proxy;
 	}
 
