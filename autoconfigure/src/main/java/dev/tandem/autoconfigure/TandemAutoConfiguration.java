@@ -1,9 +1,7 @@
 package dev.tandem.autoconfigure;
 
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.LinkedHashSet;
-import java.util.Map;
 
 import javax.sql.DataSource;
 
@@ -46,12 +44,14 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
+import org.springframework.context.annotation.ImportRuntimeHints;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotationMetadata;
@@ -73,6 +73,7 @@ import org.springframework.transaction.interceptor.TransactionAttributeSource;
 @ConditionalOnMissingBean(DataSource.class)
 @EnableConfigurationProperties(TandemProperties.class)
 @Import({ MarkerStoreConfigurations.Redis.class, MarkerStoreConfigurations.Memory.class })
+@ImportRuntimeHints(TandemRuntimeHints.class)
 public final class TandemAutoConfiguration {
 
 	private static final Logger logger = LoggerFactory.getLogger(TandemAutoConfiguration.class);
@@ -118,18 +119,21 @@ public final class TandemAutoConfiguration {
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	TandemPools tandemPools(TandemClusters clusters, TandemProperties properties, FailoverListener failover,
-			ObjectProvider<TandemPoolCustomizer> customizers) {
+			ObjectProvider<TandemPoolCustomizer> customizers, Environment environment) {
+		// Reader pools are made on first use: their settings are checked now.
+		Binder binder = Binder.get(environment);
+		HikariSettings.check(binder, HikariSettings.WRITER);
+		HikariSettings.check(binder, HikariSettings.READER);
 		TandemPools pools = new TandemPools(clusters.writer(), clusters.reader(),
-				(config) -> customize(config, "tandem.writer.hikari", properties.getWriter().getHikari(), customizers),
-				(config) -> customize(config, "tandem.reader.hikari", properties.getReader().getHikari(), customizers),
-				failover);
+				(config) -> customize(config, properties.getWriter().getHikari(), customizers),
+				(config) -> customize(config, properties.getReader().getHikari(), customizers), failover);
 		failover.attach(pools);
 		return pools;
 	}
 
-	private static void customize(HikariConfig config, String prefix, Map<String, String> settings,
+	private static void customize(HikariConfig config, TandemProperties.Hikari settings,
 			ObjectProvider<TandemPoolCustomizer> customizers) {
-		HikariSettings.apply(prefix, settings, config);
+		HikariSettings.apply(settings, config);
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(config));
 	}
 
@@ -173,7 +177,8 @@ public final class TandemAutoConfiguration {
 
 	@Bean
 	LazyConnectionDataSourceProxy dataSource(TandemPools pools, ReaderSelector selector, TopologyMonitor monitor,
-			FailoverListener failover, ObjectProvider<RoutingObserver> observers, ReadConsistency consistency) {
+			FailoverListener failover, ObjectProvider<RoutingObserver> observers, ReadConsistency consistency,
+			TandemProperties properties) {
 		RoutingObserver observer = RoutingObserver.of(observers.orderedStream().toList());
 		ReadConsistency active = (consistency.mode() != ConsistencyMode.OFF) ? consistency : null;
 		WriterDataSource writer = new WriterDataSource(pools.writer(), pools.primaryGate(), observer, active);
@@ -182,9 +187,10 @@ public final class TandemAutoConfiguration {
 		LazyConnectionDataSourceProxy proxy = new LazyConnectionDataSourceProxy();
 		proxy.setTargetDataSource(new TandemRoutingDataSource(writer, reader));
 		// Known defaults: the proxy must not borrow a connection to learn them, because
-		// a node may be down at startup.
-		proxy.setDefaultAutoCommit(true);
-		proxy.setDefaultTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+		// a node may be down at startup. They are the writer pool's.
+		TandemProperties.Hikari settings = properties.getWriter().getHikari();
+		proxy.setDefaultAutoCommit((settings.getAutoCommit() != null) ? settings.getAutoCommit() : true);
+		proxy.setDefaultTransactionIsolation(HikariSettings.isolationLevel(settings.getTransactionIsolation()));
 		return proxy;
 	}
 
