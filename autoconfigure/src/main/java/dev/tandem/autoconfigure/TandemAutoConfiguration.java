@@ -15,6 +15,7 @@ import dev.tandem.consistency.MarkerStore;
 import dev.tandem.consistency.ReadConsistency;
 import dev.tandem.pool.TandemPools;
 import dev.tandem.routing.FailoverListener;
+import dev.tandem.routing.LazyRoutingDataSource;
 import dev.tandem.routing.ReadZones;
 import dev.tandem.routing.ReaderDataSource;
 import dev.tandem.routing.ReaderPools;
@@ -176,16 +177,20 @@ public final class TandemAutoConfiguration {
 	}
 
 	@Bean
-	LazyConnectionDataSourceProxy dataSource(TandemPools pools, ReaderSelector selector, TopologyMonitor monitor,
-			FailoverListener failover, ObjectProvider<RoutingObserver> observers, ReadConsistency consistency,
-			TandemProperties properties) {
+	LazyConnectionDataSourceProxy dataSource(TandemClusters clusters, TandemPools pools, ReaderSelector selector,
+			TopologyMonitor monitor, FailoverListener failover, ObjectProvider<RoutingObserver> observers,
+			ReadConsistency consistency, TandemProperties properties) {
 		RoutingObserver observer = RoutingObserver.of(observers.orderedStream().toList());
 		ReadConsistency active = (consistency.mode() != ConsistencyMode.OFF) ? consistency : null;
 		WriterDataSource writer = new WriterDataSource(pools.writer(), pools.primaryGate(), observer, active);
 		ReaderDataSource reader = new ReaderDataSource(ReaderPools.of(pools), writer, selector, monitor::snapshot,
 				failover, observer, active, ServerChecks.of(monitor));
-		LazyConnectionDataSourceProxy proxy = new LazyConnectionDataSourceProxy();
-		proxy.setTargetDataSource(new TandemRoutingDataSource(writer, reader));
+		// Connections answer the metadata JDBC instrumentation asks for without choosing
+		// a
+		// node, so that wrappers around this DataSource keep the route undecided.
+		LazyRoutingDataSource proxy = new LazyRoutingDataSource(new TandemRoutingDataSource(writer, reader),
+				clusters.writer().jdbcUrl(clusters.nodes()), clusters.writer().username(),
+				clusters.writer().database());
 		// Known defaults: the proxy must not borrow a connection to learn them, because
 		// a node may be down at startup. They are the writer pool's.
 		TandemProperties.Hikari settings = properties.getWriter().getHikari();
