@@ -1,6 +1,7 @@
 /**
  * Observability of Tandem: the per-node {@code tandem} health contributor, the
- * {@code tandem} Actuator endpoint and the Micrometer meters of {@link TandemMeters}.
+ * {@code tandem} Actuator endpoint, the Micrometer meters of {@link TandemMeters} and the
+ * observations of {@link RouteObservationDocumentation}.
  */
 @NullMarked
 package dev.tandem.actuate;

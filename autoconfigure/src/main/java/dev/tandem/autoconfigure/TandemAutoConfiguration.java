@@ -1,9 +1,7 @@
 package dev.tandem.autoconfigure;
 
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.LinkedHashSet;
-import java.util.Map;
 
 import javax.sql.DataSource;
 
@@ -18,6 +16,7 @@ import dev.tandem.consistency.ReadAfter;
 import dev.tandem.consistency.ReadConsistency;
 import dev.tandem.pool.TandemPools;
 import dev.tandem.routing.FailoverListener;
+import dev.tandem.routing.LazyRoutingDataSource;
 import dev.tandem.routing.ReadZones;
 import dev.tandem.routing.ReaderDataSource;
 import dev.tandem.routing.ReaderPools;
@@ -48,12 +47,14 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
+import org.springframework.context.annotation.ImportRuntimeHints;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotationMetadata;
@@ -75,6 +76,7 @@ import org.springframework.transaction.interceptor.TransactionAttributeSource;
 @ConditionalOnMissingBean(DataSource.class)
 @EnableConfigurationProperties(TandemProperties.class)
 @Import({ MarkerStoreConfigurations.Redis.class, MarkerStoreConfigurations.Memory.class })
+@ImportRuntimeHints(TandemRuntimeHints.class)
 public final class TandemAutoConfiguration {
 
 	private static final Logger logger = LoggerFactory.getLogger(TandemAutoConfiguration.class);
@@ -120,18 +122,21 @@ public final class TandemAutoConfiguration {
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	TandemPools tandemPools(TandemClusters clusters, TandemProperties properties, FailoverListener failover,
-			ObjectProvider<TandemPoolCustomizer> customizers) {
+			ObjectProvider<TandemPoolCustomizer> customizers, Environment environment) {
+		// Reader pools are made on first use: their settings are checked now.
+		Binder binder = Binder.get(environment);
+		HikariSettings.check(binder, HikariSettings.WRITER);
+		HikariSettings.check(binder, HikariSettings.READER);
 		TandemPools pools = new TandemPools(clusters.writer(), clusters.reader(),
-				(config) -> customize(config, "tandem.writer.hikari", properties.getWriter().getHikari(), customizers),
-				(config) -> customize(config, "tandem.reader.hikari", properties.getReader().getHikari(), customizers),
-				failover);
+				(config) -> customize(config, properties.getWriter().getHikari(), customizers),
+				(config) -> customize(config, properties.getReader().getHikari(), customizers), failover);
 		failover.attach(pools);
 		return pools;
 	}
 
-	private static void customize(HikariConfig config, String prefix, Map<String, String> settings,
+	private static void customize(HikariConfig config, TandemProperties.Hikari settings,
 			ObjectProvider<TandemPoolCustomizer> customizers) {
-		HikariSettings.apply(prefix, settings, config);
+		HikariSettings.apply(settings, config);
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(config));
 	}
 
@@ -189,19 +194,25 @@ public final class TandemAutoConfiguration {
 	}
 
 	@Bean
-	LazyConnectionDataSourceProxy dataSource(TandemPools pools, ReaderSelector selector, TopologyMonitor monitor,
-			FailoverListener failover, ObjectProvider<RoutingObserver> observers, ReadConsistency consistency) {
-		RoutingObserver observer = observers.getIfAvailable(() -> RoutingObserver.NONE);
+	LazyConnectionDataSourceProxy dataSource(TandemClusters clusters, TandemPools pools, ReaderSelector selector,
+			TopologyMonitor monitor, FailoverListener failover, ObjectProvider<RoutingObserver> observers,
+			ReadConsistency consistency, TandemProperties properties) {
+		RoutingObserver observer = RoutingObserver.of(observers.orderedStream().toList());
 		ReadConsistency active = (consistency.mode() != ConsistencyMode.OFF) ? consistency : null;
 		WriterDataSource writer = new WriterDataSource(pools.writer(), pools.primaryGate(), observer, active);
 		ReaderDataSource reader = new ReaderDataSource(ReaderPools.of(pools), writer, selector, monitor::snapshot,
 				failover, observer, active, ServerChecks.of(monitor));
-		LazyConnectionDataSourceProxy proxy = new LazyConnectionDataSourceProxy();
-		proxy.setTargetDataSource(new TandemRoutingDataSource(writer, reader));
+		// Connections answer the metadata JDBC instrumentation asks for without choosing
+		// a
+		// node, so that wrappers around this DataSource keep the route undecided.
+		LazyRoutingDataSource proxy = new LazyRoutingDataSource(new TandemRoutingDataSource(writer, reader),
+				clusters.writer().jdbcUrl(clusters.nodes()), clusters.writer().username(),
+				clusters.writer().database());
 		// Known defaults: the proxy must not borrow a connection to learn them, because
-		// a node may be down at startup.
-		proxy.setDefaultAutoCommit(true);
-		proxy.setDefaultTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+		// a node may be down at startup. They are the writer pool's.
+		TandemProperties.Hikari settings = properties.getWriter().getHikari();
+		proxy.setDefaultAutoCommit((settings.getAutoCommit() != null) ? settings.getAutoCommit() : true);
+		proxy.setDefaultTransactionIsolation(HikariSettings.isolationLevel(settings.getTransactionIsolation()));
 		return proxy;
 	}
 
@@ -248,7 +259,7 @@ public final class TandemAutoConfiguration {
 			// Looked up at call time: the interceptor is created before other beans.
 			return new RoutingInterceptor(attributes, transactionManager::getIfUnique,
 					() -> properties.getObject().getRetry().getReadOnlyAttempts(),
-					() -> observers.getIfAvailable(() -> RoutingObserver.NONE));
+					() -> RoutingObserver.of(observers.orderedStream().toList()));
 		}
 
 	}

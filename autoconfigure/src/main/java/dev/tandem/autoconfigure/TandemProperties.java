@@ -1,6 +1,7 @@
 package dev.tandem.autoconfigure;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import dev.tandem.url.ReadTarget;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.convert.DurationUnit;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -53,6 +55,8 @@ public class TandemProperties {
 	private final Retry retry = new Retry();
 
 	private final Consistency consistency = new Consistency();
+
+	private final Observations observations = new Observations();
 
 	/**
 	 * Zones (or regions) by name, each with the hosts ('host:port', as in the URL) of its
@@ -125,6 +129,10 @@ public class TandemProperties {
 		return this.consistency;
 	}
 
+	public Observations getObservations() {
+		return this.observations;
+	}
+
 	/**
 	 * Writer side: the pool on the primary.
 	 */
@@ -138,10 +146,9 @@ public class TandemProperties {
 		private @Nullable String url;
 
 		/**
-		 * HikariCP settings of the writer pool, by HikariConfig property name (for
-		 * example 'maximum-pool-size: 20' or 'connection-timeout: 3000').
+		 * HikariCP settings of the writer pool.
 		 */
-		private Map<String, String> hikari = new LinkedHashMap<>();
+		private final Hikari hikari = new Hikari();
 
 		public @Nullable String getUrl() {
 			return this.url;
@@ -151,12 +158,8 @@ public class TandemProperties {
 			this.url = url;
 		}
 
-		public Map<String, String> getHikari() {
+		public Hikari getHikari() {
 			return this.hikari;
-		}
-
-		public void setHikari(Map<String, String> hikari) {
-			this.hikari = hikari;
 		}
 
 	}
@@ -174,10 +177,9 @@ public class TandemProperties {
 		private @Nullable String url;
 
 		/**
-		 * HikariCP settings of every reader pool, by HikariConfig property name (for
-		 * example 'maximum-pool-size: 20').
+		 * HikariCP settings of every reader pool.
 		 */
-		private Map<String, String> hikari = new LinkedHashMap<>();
+		private final Hikari hikari = new Hikari();
 
 		public @Nullable String getUrl() {
 			return this.url;
@@ -187,12 +189,369 @@ public class TandemProperties {
 			this.url = url;
 		}
 
-		public Map<String, String> getHikari() {
+		public Hikari getHikari() {
 			return this.hikari;
 		}
 
-		public void setHikari(Map<String, String> hikari) {
-			this.hikari = hikari;
+	}
+
+	/**
+	 * HikariCP settings of the writer pool ({@code tandem.writer.hikari.*}) or of every
+	 * reader pool ({@code tandem.reader.hikari.*}). An unset setting keeps Tandem's
+	 * default for that side, or else HikariCP's. Settings that Tandem owns are not here:
+	 * the URL and driver (tandem.url), read-only (the writer is read-write, readers
+	 * read-only), the exception override (Tandem's reports lost nodes); objects are set
+	 * in a TandemPoolCustomizer.
+	 */
+	public static class Hikari {
+
+		/**
+		 * Largest number of connections of the pool, idle and in use.
+		 */
+		private @Nullable Integer maximumPoolSize;
+
+		/**
+		 * Number of idle connections the pool keeps ready, at most maximum-pool-size.
+		 */
+		private @Nullable Integer minimumIdle;
+
+		/**
+		 * Longest time a caller waits for a connection from the pool before an
+		 * SQLException. At least 250 ms. A number without a unit is milliseconds.
+		 */
+		@DurationUnit(ChronoUnit.MILLIS)
+		private @Nullable Duration connectionTimeout;
+
+		/**
+		 * How long a connection may sit idle before it is retired, while the pool holds
+		 * more than minimum-idle connections. '0': never retired for idleness. A number
+		 * without a unit is milliseconds.
+		 */
+		@DurationUnit(ChronoUnit.MILLIS)
+		private @Nullable Duration idleTimeout;
+
+		/**
+		 * Longest life of a connection: it is retired once returned after this long (with
+		 * up to 2.5 % of jitter). Keep it a few seconds shorter than any limit the
+		 * database or the network imposes. '0': no limit. A number without a unit is
+		 * milliseconds.
+		 */
+		@DurationUnit(ChronoUnit.MILLIS)
+		private @Nullable Duration maxLifetime;
+
+		/**
+		 * How often an idle connection is checked to be alive (and kept alive through
+		 * firewalls). Less than max-lifetime; '0': never. A number without a unit is
+		 * milliseconds.
+		 */
+		@DurationUnit(ChronoUnit.MILLIS)
+		private @Nullable Duration keepaliveTime;
+
+		/**
+		 * Longest time a check that a connection is alive may take. Less than
+		 * connection-timeout, at least 250 ms. A number without a unit is milliseconds.
+		 */
+		@DurationUnit(ChronoUnit.MILLIS)
+		private @Nullable Duration validationTimeout;
+
+		/**
+		 * How long a connection may be out of the pool before a message reports a
+		 * possible leak, with the stack that borrowed it. '0': no leak detection; else at
+		 * least 2 s. A number without a unit is milliseconds.
+		 */
+		@DurationUnit(ChronoUnit.MILLIS)
+		private @Nullable Duration leakDetectionThreshold;
+
+		/**
+		 * How long the pool's start waits for a first connection before it fails: a
+		 * positive time fails startup when none is made by then, '0' tries once and
+		 * fails, a negative one never waits nor fails (connections are made in the
+		 * background). A number without a unit is milliseconds.
+		 */
+		@DurationUnit(ChronoUnit.MILLIS)
+		private @Nullable Duration initializationFailTimeout;
+
+		/**
+		 * Query that checks a connection is alive, for drivers without JDBC 4
+		 * Connection.isValid(). pgjdbc has it: leave unset.
+		 */
+		private @Nullable String connectionTestQuery;
+
+		/**
+		 * SQL run on every new connection before it joins the pool (for example 'SET
+		 * search_path TO app'); when it fails, the connection is discarded.
+		 */
+		private @Nullable String connectionInitSql;
+
+		/**
+		 * Default transaction isolation of the pool's connections, as a
+		 * java.sql.Connection constant name: 'TRANSACTION_READ_COMMITTED',
+		 * 'TRANSACTION_REPEATABLE_READ' or 'TRANSACTION_SERIALIZABLE'. Unset: the
+		 * database's default.
+		 */
+		private @Nullable String transactionIsolation;
+
+		/**
+		 * Default auto-commit of the pool's connections.
+		 */
+		private @Nullable Boolean autoCommit;
+
+		/**
+		 * Whether the pool's own queries (the connection test query, the init SQL) run in
+		 * a transaction of their own, when auto-commit is off.
+		 */
+		private @Nullable Boolean isolateInternalQueries;
+
+		/**
+		 * Whether the pool may be suspended and resumed through its JMX MXBean.
+		 */
+		private @Nullable Boolean allowPoolSuspension;
+
+		/**
+		 * Whether the pool registers its configuration and pool MXBeans with JMX, under
+		 * its pool name.
+		 */
+		private @Nullable Boolean registerMbeans;
+
+		/**
+		 * Name of the writer pool, in logs, JMX and the hikaricp.* meters. Writer only:
+		 * each reader pool is named after its host.
+		 */
+		private @Nullable String poolName;
+
+		/**
+		 * Default catalog of the pool's connections.
+		 */
+		private @Nullable String catalog;
+
+		/**
+		 * Default schema of the pool's connections (pgjdbc's currentSchema: the search
+		 * path).
+		 */
+		private @Nullable String schema;
+
+		/**
+		 * Login user name of this side's pools. Overrides tandem.username and the URL's;
+		 * the topology checks still log in with those.
+		 */
+		private @Nullable String username;
+
+		/**
+		 * Login password of this side's pools. Overrides tandem.password and the URL's;
+		 * the topology checks still log in with those.
+		 */
+		private @Nullable String password;
+
+		/**
+		 * Class name of a HikariCredentialsProvider that supplies the user name and
+		 * password of each new connection (for example short-lived tokens). The topology
+		 * checks log in with tandem.username and tandem.password.
+		 */
+		private @Nullable String credentialsProviderClassName;
+
+		/**
+		 * pgjdbc connection properties of the pool's connections (for example
+		 * 'prepareThreshold: 0'), added to those of the URL.
+		 */
+		private Map<String, String> dataSourceProperties = new LinkedHashMap<>();
+
+		/**
+		 * Properties of HikariCP's Dropwizard health checks
+		 * ('connectivityCheckTimeoutMs', 'expected99thPercentileMs'), used when a
+		 * TandemPoolCustomizer sets a health check registry.
+		 */
+		private Map<String, String> healthCheckProperties = new LinkedHashMap<>();
+
+		public @Nullable Integer getMaximumPoolSize() {
+			return this.maximumPoolSize;
+		}
+
+		public void setMaximumPoolSize(@Nullable Integer maximumPoolSize) {
+			this.maximumPoolSize = maximumPoolSize;
+		}
+
+		public @Nullable Integer getMinimumIdle() {
+			return this.minimumIdle;
+		}
+
+		public void setMinimumIdle(@Nullable Integer minimumIdle) {
+			this.minimumIdle = minimumIdle;
+		}
+
+		public @Nullable Duration getConnectionTimeout() {
+			return this.connectionTimeout;
+		}
+
+		public void setConnectionTimeout(@Nullable Duration connectionTimeout) {
+			this.connectionTimeout = connectionTimeout;
+		}
+
+		public @Nullable Duration getIdleTimeout() {
+			return this.idleTimeout;
+		}
+
+		public void setIdleTimeout(@Nullable Duration idleTimeout) {
+			this.idleTimeout = idleTimeout;
+		}
+
+		public @Nullable Duration getMaxLifetime() {
+			return this.maxLifetime;
+		}
+
+		public void setMaxLifetime(@Nullable Duration maxLifetime) {
+			this.maxLifetime = maxLifetime;
+		}
+
+		public @Nullable Duration getKeepaliveTime() {
+			return this.keepaliveTime;
+		}
+
+		public void setKeepaliveTime(@Nullable Duration keepaliveTime) {
+			this.keepaliveTime = keepaliveTime;
+		}
+
+		public @Nullable Duration getValidationTimeout() {
+			return this.validationTimeout;
+		}
+
+		public void setValidationTimeout(@Nullable Duration validationTimeout) {
+			this.validationTimeout = validationTimeout;
+		}
+
+		public @Nullable Duration getLeakDetectionThreshold() {
+			return this.leakDetectionThreshold;
+		}
+
+		public void setLeakDetectionThreshold(@Nullable Duration leakDetectionThreshold) {
+			this.leakDetectionThreshold = leakDetectionThreshold;
+		}
+
+		public @Nullable Duration getInitializationFailTimeout() {
+			return this.initializationFailTimeout;
+		}
+
+		public void setInitializationFailTimeout(@Nullable Duration initializationFailTimeout) {
+			this.initializationFailTimeout = initializationFailTimeout;
+		}
+
+		public @Nullable String getConnectionTestQuery() {
+			return this.connectionTestQuery;
+		}
+
+		public void setConnectionTestQuery(@Nullable String connectionTestQuery) {
+			this.connectionTestQuery = connectionTestQuery;
+		}
+
+		public @Nullable String getConnectionInitSql() {
+			return this.connectionInitSql;
+		}
+
+		public void setConnectionInitSql(@Nullable String connectionInitSql) {
+			this.connectionInitSql = connectionInitSql;
+		}
+
+		public @Nullable String getTransactionIsolation() {
+			return this.transactionIsolation;
+		}
+
+		public void setTransactionIsolation(@Nullable String transactionIsolation) {
+			this.transactionIsolation = transactionIsolation;
+		}
+
+		public @Nullable Boolean getAutoCommit() {
+			return this.autoCommit;
+		}
+
+		public void setAutoCommit(@Nullable Boolean autoCommit) {
+			this.autoCommit = autoCommit;
+		}
+
+		public @Nullable Boolean getIsolateInternalQueries() {
+			return this.isolateInternalQueries;
+		}
+
+		public void setIsolateInternalQueries(@Nullable Boolean isolateInternalQueries) {
+			this.isolateInternalQueries = isolateInternalQueries;
+		}
+
+		public @Nullable Boolean getAllowPoolSuspension() {
+			return this.allowPoolSuspension;
+		}
+
+		public void setAllowPoolSuspension(@Nullable Boolean allowPoolSuspension) {
+			this.allowPoolSuspension = allowPoolSuspension;
+		}
+
+		public @Nullable Boolean getRegisterMbeans() {
+			return this.registerMbeans;
+		}
+
+		public void setRegisterMbeans(@Nullable Boolean registerMbeans) {
+			this.registerMbeans = registerMbeans;
+		}
+
+		public @Nullable String getPoolName() {
+			return this.poolName;
+		}
+
+		public void setPoolName(@Nullable String poolName) {
+			this.poolName = poolName;
+		}
+
+		public @Nullable String getCatalog() {
+			return this.catalog;
+		}
+
+		public void setCatalog(@Nullable String catalog) {
+			this.catalog = catalog;
+		}
+
+		public @Nullable String getSchema() {
+			return this.schema;
+		}
+
+		public void setSchema(@Nullable String schema) {
+			this.schema = schema;
+		}
+
+		public @Nullable String getUsername() {
+			return this.username;
+		}
+
+		public void setUsername(@Nullable String username) {
+			this.username = username;
+		}
+
+		public @Nullable String getPassword() {
+			return this.password;
+		}
+
+		public void setPassword(@Nullable String password) {
+			this.password = password;
+		}
+
+		public @Nullable String getCredentialsProviderClassName() {
+			return this.credentialsProviderClassName;
+		}
+
+		public void setCredentialsProviderClassName(@Nullable String credentialsProviderClassName) {
+			this.credentialsProviderClassName = credentialsProviderClassName;
+		}
+
+		public Map<String, String> getDataSourceProperties() {
+			return this.dataSourceProperties;
+		}
+
+		public void setDataSourceProperties(Map<String, String> dataSourceProperties) {
+			this.dataSourceProperties = dataSourceProperties;
+		}
+
+		public Map<String, String> getHealthCheckProperties() {
+			return this.healthCheckProperties;
+		}
+
+		public void setHealthCheckProperties(Map<String, String> healthCheckProperties) {
+			this.healthCheckProperties = healthCheckProperties;
 		}
 
 	}
@@ -527,9 +886,6 @@ public class TandemProperties {
 		}
 
 		/**
-		 * The causal-token cookie, for browsers (post-redirect-get).
-		 */
-		/**
 		 * The near cache of markers: answers from Redis kept in memory until Redis says
 		 * their key changed.
 		 */
@@ -566,6 +922,9 @@ public class TandemProperties {
 
 		}
 
+		/**
+		 * The causal-token cookie, for browsers (post-redirect-get).
+		 */
 		public static class Cookie {
 
 			/**
@@ -612,6 +971,28 @@ public class TandemProperties {
 			/** This JVM only. */
 			MEMORY
 
+		}
+
+	}
+
+	/**
+	 * Micrometer observations of routed connections.
+	 */
+	public static class Observations {
+
+		/**
+		 * Whether each routed connection (a transaction, or work without one) is observed
+		 * as 'tandem.route' with its target, reason, consistency mode and node, when the
+		 * application has an ObservationRegistry.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
 		}
 
 	}

@@ -158,8 +158,8 @@ public class ReadConsistency {
 		if (tokens == null) {
 			return null;
 		}
-		ReadRequirement own = (tokens.ownCommit() != null) ? required(tokens.ownCommit(), "this request's write")
-				: null;
+		ReadRequirement own = (tokens.ownCommit() != null)
+				? required(tokens.ownCommit(), ReadRequirement.Source.CAUSAL_TOKEN, "this request's write") : null;
 		Lsn fromClient = tokens.fromClient();
 		if (fromClient == null) {
 			return own;
@@ -167,16 +167,19 @@ public class ReadConsistency {
 		if (fromClient.compareTo(knownPrimaryPosition()) > 0) {
 			// Another instance's write a moment ago, or a forged token: never wait on a
 			// position the primary is not known to have reached.
-			return stronger(own, (this.mode == ConsistencyMode.TTL)
-					? ReadRequirement.onPrimary("causal token beyond the known primary position (ttl mode)")
-					: ReadRequirement.replayedAlready(fromClient, "causal token beyond the known primary position"));
+			return stronger(own,
+					(this.mode == ConsistencyMode.TTL)
+							? ReadRequirement.onPrimary(ReadRequirement.Source.CAUSAL_TOKEN,
+									"causal token beyond the known primary position (ttl mode)")
+							: ReadRequirement.replayedAlready(fromClient, ReadRequirement.Source.CAUSAL_TOKEN,
+									"causal token beyond the known primary position"));
 		}
-		return stronger(own, required(fromClient, "causal token"));
+		return stronger(own, required(fromClient, ReadRequirement.Source.CAUSAL_TOKEN, "causal token"));
 	}
 
-	private ReadRequirement required(Lsn lsn, String reason) {
-		return (this.mode == ConsistencyMode.TTL) ? ReadRequirement.onPrimary(reason + " (ttl mode)")
-				: ReadRequirement.replayed(lsn, reason);
+	private ReadRequirement required(Lsn lsn, ReadRequirement.Source source, String reason) {
+		return (this.mode == ConsistencyMode.TTL) ? ReadRequirement.onPrimary(source, reason + " (ttl mode)")
+				: ReadRequirement.replayed(lsn, source, reason);
 	}
 
 	private static @Nullable ReadRequirement stronger(@Nullable ReadRequirement a, @Nullable ReadRequirement b) {
@@ -207,20 +210,20 @@ public class ReadConsistency {
 			marker = this.store.find(key);
 		}
 		catch (MarkersIncompleteException ex) {
-			return ReadRequirement.onPrimary("marker store recovering");
+			return ReadRequirement.onPrimary(ReadRequirement.Source.MARKER_STORE, "marker store recovering");
 		}
 		catch (MarkerStoreException ex) {
 			// Unknown whether the key wrote recently: the primary has every write.
-			return ReadRequirement.onPrimary("marker store unavailable");
+			return ReadRequirement.onPrimary(ReadRequirement.Source.MARKER_STORE, "marker store unavailable");
 		}
 		if (marker == null) {
 			return null;
 		}
 		if (marker.equals(UNKNOWN)) {
-			return ReadRequirement.onPrimary("a recent write's outcome is unknown");
+			return ReadRequirement.onPrimary(ReadRequirement.Source.MARKER, "a recent write's outcome is unknown");
 		}
 		learn(marker);
-		return required(marker, "recent write");
+		return required(marker, ReadRequirement.Source.MARKER, "recent write");
 	}
 
 	/**

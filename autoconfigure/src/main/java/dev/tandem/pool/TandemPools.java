@@ -257,6 +257,22 @@ public final class TandemPools implements AutoCloseable {
 		return aborted;
 	}
 
+	/**
+	 * The host and port a connection reached, as the URL names them: for the writer pool,
+	 * the host of its multi-host URL that the driver found the primary on. A memory read.
+	 * @param connection a connection of one of the pools
+	 * @return the host and port, or {@code null} when not known (not a pgjdbc connection)
+	 */
+	public static @Nullable HostAndPort hostOf(Connection connection) {
+		try {
+			HostSpec reached = connection.unwrap(BaseConnection.class).getQueryExecutor().getHostSpec();
+			return new HostAndPort(reached.getHost(), reached.getPort());
+		}
+		catch (SQLException | RuntimeException ex) {
+			return null;
+		}
+	}
+
 	private static Predicate<Connection> reached(HostAndPort node) {
 		return (connection) -> {
 			try {

@@ -145,8 +145,7 @@ public class ReaderDataSource extends AbstractDataSource {
 			ReadChoice choice = choose(snapshot, read);
 			HostAndPort node = choice.node();
 			if (node == null) {
-				routed(choice, read);
-				return writerConnection();
+				return routed(choice, read, writerConnection(), null);
 			}
 			Connection connection = borrow(node, read);
 			if (connection == null) {
@@ -154,8 +153,7 @@ public class ReaderDataSource extends AbstractDataSource {
 			}
 			NodeStatus status = serving(connection, node, snapshot, read);
 			if (status != null && hasReplayed(connection, node, status, choice, snapshot, read)) {
-				routed(choice, read);
-				return connection;
+				return routed(choice, read, connection, status.node());
 			}
 		}
 	}
@@ -317,9 +315,40 @@ public class ReaderDataSource extends AbstractDataSource {
 		return connection;
 	}
 
-	private void routed(ReadChoice choice, Read read) {
+	private Connection routed(ReadChoice choice, Read read, Connection connection, @Nullable HostAndPort served) {
 		this.observer.readRouted(choice);
 		log(choice, read.requirement());
+		return this.observer.connectionRouted(connection, target(choice), reason(choice, read.requirement()), served);
+	}
+
+	private static Route target(ReadChoice choice) {
+		if (choice.node() == null) {
+			return Route.PRIMARY;
+		}
+		return switch (choice.reason()) {
+			case STANDBY, ZONE, OTHER_ZONE, PRIMARY_DOWN, CONSISTENT_STANDBY -> Route.REPLICA;
+			case TARGET, NO_STANDBY, CONSISTENCY_PRIMARY -> Route.PRIMARY;
+		};
+	}
+
+	/**
+	 * Why the read went where it went: for a read that had to see a recent write, what
+	 * asked for it.
+	 */
+	static RouteReason reason(ReadChoice choice, @Nullable ReadRequirement requirement) {
+		return switch (choice.reason()) {
+			case STANDBY -> RouteReason.READ_ONLY;
+			case ZONE -> RouteReason.ZONE;
+			case OTHER_ZONE -> RouteReason.OTHER_ZONE;
+			case TARGET -> RouteReason.TARGET;
+			case NO_STANDBY -> RouteReason.NO_STANDBY;
+			case PRIMARY_DOWN -> RouteReason.PRIMARY_DOWN;
+			case CONSISTENT_STANDBY, CONSISTENCY_PRIMARY -> (requirement != null) ? switch (requirement.source()) {
+				case MARKER -> RouteReason.MARKER;
+				case CAUSAL_TOKEN -> RouteReason.CAUSAL_TOKEN;
+				case MARKER_STORE -> RouteReason.MARKER_STORE;
+			} : RouteReason.MARKER;
+		};
 	}
 
 	private boolean behind(TopologySnapshot snapshot, HostAndPort node) {
@@ -424,8 +453,13 @@ public class ReaderDataSource extends AbstractDataSource {
 			return this.requirement;
 		}
 
+		/**
+		 * Sends the read to the primary, for what asked it to see a recent write.
+		 */
 		void requirePrimary(String reason) {
-			this.requirement = ReadRequirement.onPrimary(reason);
+			ReadRequirement.Source source = (this.requirement != null) ? this.requirement.source()
+					: ReadRequirement.Source.MARKER;
+			this.requirement = ReadRequirement.onPrimary(source, reason);
 		}
 
 		boolean anyFailed() {

@@ -10,6 +10,7 @@ import dev.tandem.pool.PrimaryGate;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.datasource.DelegatingDataSource;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * The writer side of the routing {@code DataSource}: the writer pool, except that while
@@ -44,7 +45,22 @@ public class WriterDataSource extends DelegatingDataSource {
 	public Connection getConnection() throws SQLException {
 		Connection connection = connect();
 		this.observer.writeRouted();
-		return (this.consistency != null) ? this.consistency.writing(connection) : connection;
+		Connection recording = (this.consistency != null) ? this.consistency.writing(connection) : connection;
+		return this.observer.connectionRouted(recording, Route.PRIMARY, reason(), null);
+	}
+
+	/**
+	 * Why a connection fetched now on this thread goes to the writer: the thread-bound
+	 * state that {@link TandemRoutingDataSource#currentKey()} read.
+	 * @return the reason
+	 */
+	static RouteReason reason() {
+		if (TransactionSynchronizationManager.isActualTransactionActive()) {
+			// A read-only transaction reaches the writer only on a primary route.
+			return TransactionSynchronizationManager.isCurrentTransactionReadOnly() ? RouteReason.READ_FROM_PRIMARY
+					: RouteReason.WRITE;
+		}
+		return (RoutingContext.current() == Route.PRIMARY) ? RouteReason.READ_FROM_PRIMARY : RouteReason.NO_TRANSACTION;
 	}
 
 	/**

@@ -2,6 +2,7 @@ package dev.tandem.autoconfigure;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 
@@ -402,6 +403,44 @@ class TandemAutoConfigurationTests {
 			.run((context) -> {
 				assertThat(context).hasFailed();
 				assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("maximum-pol-size");
+			});
+	}
+
+	@Test
+	void runWithWriterAutoCommitAndIsolationSettingsTheDataSourceReportsThem() throws Exception {
+		// The routing DataSource answers before it borrows a connection; it answered
+		// auto-commit on and read committed whatever the pools were set to.
+		this.runner
+			.withPropertyValues("tandem.url=" + URL, "tandem.writer.hikari.auto-commit=false",
+					"tandem.writer.hikari.transaction-isolation=TRANSACTION_SERIALIZABLE")
+			.run((context) -> {
+				DataSource dataSource = context.getBean(DataSource.class);
+				try (Connection connection = dataSource.getConnection()) {
+					assertThat(connection.getAutoCommit()).isFalse();
+					assertThat(connection.getTransactionIsolation()).isEqualTo(Connection.TRANSACTION_SERIALIZABLE);
+				}
+				assertThat(context.getBean(TandemPools.class).writer().isAutoCommit()).isFalse();
+			});
+	}
+
+	@Test
+	void runWithMisspeltReaderHikariSettingFailsAtStartup() {
+		// Reader pools are made on first use; their settings are checked at startup.
+		this.runner.withPropertyValues("tandem.url=" + URL, "tandem.reader.hikari.minimumIdel=3").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageStartingWith("Invalid HikariCP setting tandem.reader.hikari.minimumidel (value '3')");
+		});
+	}
+
+	@Test
+	void runWithAHikariSettingTandemOwnsFailsSayingWhy() {
+		this.runner.withPropertyValues("tandem.url=" + URL, "tandem.writer.hikari.jdbc-url=jdbc:postgresql://h/db")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.hasMessage("Invalid HikariCP setting tandem.writer.hikari.jdbc-url: Tandem connects through "
+							+ "pgjdbc's driver with the URL of tandem.url, tandem.writer.url or tandem.reader.url");
 			});
 	}
 

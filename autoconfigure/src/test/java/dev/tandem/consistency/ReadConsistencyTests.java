@@ -123,7 +123,8 @@ class ReadConsistencyTests {
 	void aTokenAtOrBelowThePrimarysLastKnownPositionMayBeWaitedOn() {
 		this.key.set(null);
 		ReadRequirement requirement = requirementWithToken(this.consistency, new Lsn(1_000));
-		assertThat(requirement).isEqualTo(ReadRequirement.replayed(new Lsn(1_000), "causal token"));
+		assertThat(requirement)
+			.isEqualTo(ReadRequirement.replayed(new Lsn(1_000), ReadRequirement.Source.CAUSAL_TOKEN, "causal token"));
 		assertThat(requirement.waits()).isTrue();
 	}
 
@@ -144,7 +145,8 @@ class ReadConsistencyTests {
 		commitAt(this.consistency, new Lsn(5_000));
 		assertThat(this.consistency.knownPrimaryPosition()).isEqualTo(new Lsn(5_000));
 		ReadRequirement requirement = requirementWithToken(this.consistency, new Lsn(5_000));
-		assertThat(requirement).isEqualTo(ReadRequirement.replayed(new Lsn(5_000), "causal token"));
+		assertThat(requirement)
+			.isEqualTo(ReadRequirement.replayed(new Lsn(5_000), ReadRequirement.Source.CAUSAL_TOKEN, "causal token"));
 		assertThat(requirementWithToken(this.consistency, new Lsn(5_001)).waits()).isFalse();
 	}
 
@@ -152,7 +154,8 @@ class ReadConsistencyTests {
 	void aMarkerReadFromTheStoreIsTrustedForLaterTokens() {
 		// Markers come from every instance's commits: the primary reached them.
 		this.store.record("alice", new Lsn(7_000), Duration.ofSeconds(10));
-		assertThat(this.consistency.requirement()).isEqualTo(ReadRequirement.replayed(new Lsn(7_000), "recent write"));
+		assertThat(this.consistency.requirement())
+			.isEqualTo(ReadRequirement.replayed(new Lsn(7_000), ReadRequirement.Source.MARKER, "recent write"));
 		this.key.set(null);
 		assertThat(requirementWithToken(this.consistency, new Lsn(7_000)).waits()).isTrue();
 	}

@@ -247,8 +247,8 @@ class ReaderDataSourceTests {
 		this.topology = snapshot(primary(), standbyAt(H2, 90), standbyAt(H3, 95));
 		pool(H2).replayed = (poll) -> false;
 		pool(H3).replayed = (poll) -> false;
-		ReaderDataSource reader = reader(ReadTarget.PREFER_STANDBY,
-				requiring(() -> ReadRequirement.replayedAlready(new Lsn(300), "causal token"), LONG_WAIT));
+		ReaderDataSource reader = reader(ReadTarget.PREFER_STANDBY, requiring(() -> ReadRequirement
+			.replayedAlready(new Lsn(300), ReadRequirement.Source.CAUSAL_TOKEN, "causal token"), LONG_WAIT));
 		long started = System.nanoTime();
 		assertThat(servedBy(reader.getConnection())).isSameAs(pool(H1));
 		assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
@@ -265,8 +265,8 @@ class ReaderDataSourceTests {
 		// Another instance's write a moment ago: the standby furthest ahead usually has
 		// it.
 		this.topology = snapshot(primary(), standbyAt(H2, 90), standbyAt(H3, 95));
-		ReaderDataSource reader = reader(ReadTarget.PREFER_STANDBY,
-				requiring(() -> ReadRequirement.replayedAlready(new Lsn(300), "causal token"), LONG_WAIT));
+		ReaderDataSource reader = reader(ReadTarget.PREFER_STANDBY, requiring(() -> ReadRequirement
+			.replayedAlready(new Lsn(300), ReadRequirement.Source.CAUSAL_TOKEN, "causal token"), LONG_WAIT));
 		Connection connection = reader.getConnection();
 		assertThat(servedBy(connection)).isSameAs(pool(H3));
 		assertThat(fake(connection).closed).isFalse();
@@ -280,11 +280,11 @@ class ReaderDataSourceTests {
 		this.topology = snapshot(primary(), standbyAt(H2, 90));
 		pool(H2).replayed = (poll) -> poll >= 3;
 		AtomicReference<ReadRequirement> requirement = new AtomicReference<>(
-				ReadRequirement.replayedAlready(new Lsn(300), "causal token"));
+				ReadRequirement.replayedAlready(new Lsn(300), ReadRequirement.Source.CAUSAL_TOKEN, "causal token"));
 		ReaderDataSource reader = reader(ReadTarget.PREFER_STANDBY, requiring(requirement::get, LONG_WAIT));
 		assertThat(servedBy(reader.getConnection())).isSameAs(pool(H1));
 		assertThat(pool(H2).polls).isEqualTo(1);
-		requirement.set(ReadRequirement.replayed(new Lsn(150), "recent write"));
+		requirement.set(ReadRequirement.replayed(new Lsn(150), ReadRequirement.Source.MARKER, "recent write"));
 		assertThat(servedBy(reader.getConnection())).isSameAs(pool(H2));
 		assertThat(pool(H2).polls).isEqualTo(3);
 	}

@@ -52,6 +52,9 @@ final class TrackingInvalidations implements Invalidations {
 
 	private static final int TIMEOUT_MILLIS = 2000;
 
+	/** How many times a read checks whether another one has ended before it parks. */
+	private static final int SPINS_BEFORE_PARKING = 64;
+
 	private static final byte[] ROLE = Resp.command("ROLE");
 
 	private static final byte[] CLUSTER_NODES = Resp.command("CLUSTER", "NODES");
@@ -169,7 +172,15 @@ final class TrackingInvalidations implements Invalidations {
 			return false;
 		}
 		long before = this.readsStarted;
-		this.lock.lock();
+		if (!this.lock.tryLock()) {
+			// A read of the sockets is under way, a short one unless its thread was
+			// descheduled: wait for it a moment before queueing for the lock, since
+			// parking costs more than the read.
+			for (int spin = 0; spin < SPINS_BEFORE_PARKING && this.lock.isLocked(); spin++) {
+				Thread.onSpinWait();
+			}
+			this.lock.lock();
+		}
 		try {
 			if (this.readsStarted != before) {
 				// A read of every socket began after this call did and has ended (the

@@ -1,7 +1,10 @@
 package dev.tandem.consistency.redis;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.tandem.actuate.NearCacheMetrics;
 import dev.tandem.consistency.RedisTestSupport;
@@ -120,6 +123,40 @@ class NearCacheIntegrationTests {
 			this.a.record(key, written, TTL);
 			// No wait: the invalidation is in B's socket before A's write returns.
 			assertThat(this.b.find(key)).as("lookup %d", i).isEqualTo(written);
+		}
+		assertThat(this.b.nearCache().hits()).isGreaterThanOrEqualTo(299);
+	}
+
+	@Test
+	void aLookupRightAfterAWriteSeesItWhileOtherLookupsReadTheSocketsToo() throws Exception {
+		String key = key();
+		String busy = key();
+		AtomicBoolean running = new AtomicBoolean(true);
+		List<Thread> readers = new ArrayList<>();
+		for (int t = 0; t < 6; t++) {
+			// Lookups of another key answered from memory: each reads the sockets, and
+			// lookups of the key below often find a read of another thread under way.
+			Thread reader = new Thread(() -> {
+				while (running.get()) {
+					this.b.find(busy);
+				}
+			});
+			reader.start();
+			readers.add(reader);
+		}
+		try {
+			for (int i = 1; i <= 300; i++) {
+				this.b.find(key);
+				Lsn written = new Lsn(0x1000L * i);
+				this.a.record(key, written, TTL);
+				assertThat(this.b.find(key)).as("lookup %d", i).isEqualTo(written);
+			}
+		}
+		finally {
+			running.set(false);
+			for (Thread reader : readers) {
+				reader.join(WAIT.toMillis());
+			}
 		}
 		assertThat(this.b.nearCache().hits()).isGreaterThanOrEqualTo(299);
 	}
