@@ -52,8 +52,11 @@ final class TrackingInvalidations implements Invalidations {
 
 	private static final int TIMEOUT_MILLIS = 2000;
 
+	/** How many times a read checks whether another one has ended before it yields. */
+	private static final int SPINS_BEFORE_YIELDING = 32;
+
 	/** How many times a read checks whether another one has ended before it parks. */
-	private static final int SPINS_BEFORE_PARKING = 64;
+	private static final int SPINS_BEFORE_PARKING = 256;
 
 	private static final byte[] ROLE = Resp.command("ROLE");
 
@@ -114,8 +117,14 @@ final class TrackingInvalidations implements Invalidations {
 	 */
 	private volatile long readsStarted;
 
+	/**
+	 * The number of the last read of every socket that ended ({@link #readsStarted} at
+	 * its start), written after what it read is applied.
+	 */
+	private volatile long readsEnded;
+
 	/** Whether the last read of every socket ended with no frame half read. */
-	private boolean lastReadWhole;
+	private volatile boolean lastReadWhole;
 
 	private final Selector selector;
 
@@ -172,14 +181,24 @@ final class TrackingInvalidations implements Invalidations {
 			return false;
 		}
 		long before = this.readsStarted;
-		if (!this.lock.tryLock()) {
+		for (int attempt = 0; !this.lock.tryLock(); attempt++) {
 			// A read of the sockets is under way, a short one unless its thread was
-			// descheduled: wait for it a moment before queueing for the lock, since
-			// parking costs more than the read.
-			for (int spin = 0; spin < SPINS_BEFORE_PARKING && this.lock.isLocked(); spin++) {
+			// descheduled. One that began after this call serves it once it ends; else
+			// this call reads once that one is done. Spinning, then yielding, before
+			// queueing for the lock: parking costs more than the read.
+			if (this.readsEnded > before) {
+				return this.lastReadWhole && this.tracking;
+			}
+			if (attempt < SPINS_BEFORE_YIELDING) {
 				Thread.onSpinWait();
 			}
-			this.lock.lock();
+			else if (attempt < SPINS_BEFORE_PARKING) {
+				Thread.yield();
+			}
+			else {
+				this.lock.lock();
+				break;
+			}
 		}
 		try {
 			if (this.readsStarted != before) {
@@ -196,7 +215,7 @@ final class TrackingInvalidations implements Invalidations {
 
 	/** Reads every socket; under the lock. */
 	private boolean readAll() {
-		this.readsStarted++;
+		long read = ++this.readsStarted;
 		boolean whole = false;
 		try {
 			whole = true;
@@ -212,6 +231,7 @@ final class TrackingInvalidations implements Invalidations {
 		}
 		finally {
 			this.lastReadWhole = whole;
+			this.readsEnded = read;
 		}
 	}
 
