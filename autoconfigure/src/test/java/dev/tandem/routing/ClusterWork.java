@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import dev.tandem.autoconfigure.TandemAutoConfiguration;
 import dev.tandem.testkit.PostgresCluster;
 import dev.tandem.testkit.PostgresNode;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
@@ -130,6 +131,36 @@ public final class ClusterWork {
 			return ServingNode.ask(this.jdbc);
 		}
 
+	}
+
+	/**
+	 * The SQLState of the first {@link SQLException} in a failure's causes.
+	 * @param failure the failure
+	 * @return the SQLState, or {@code null} when no cause is an {@code SQLException}
+	 */
+	static @Nullable String sqlState(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (cause instanceof SQLException sql) {
+				return sql.getSQLState();
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * Runs work that must fail and returns the SQLState of its failure.
+	 * @param work the work
+	 * @return the SQLState, or a description of what happened instead
+	 */
+	static String sqlStateOf(Runnable work) {
+		try {
+			work.run();
+			return "no failure";
+		}
+		catch (RuntimeException ex) {
+			String state = sqlState(ex);
+			return (state != null) ? state : ex.toString();
+		}
 	}
 
 	/**

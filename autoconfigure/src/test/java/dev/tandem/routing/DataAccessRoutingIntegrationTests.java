@@ -154,7 +154,7 @@ class DataAccessRoutingIntegrationTests {
 	@EnumSource(Api.class)
 	void writeInsideReadOnlyTransactionFailsWithReadOnlySqlState(Api api) throws SQLException {
 		String body = body();
-		assertThat(sqlState(() -> this.work.writeInReadOnly(access(api), body))).isEqualTo("25006");
+		assertThat(ClusterWork.sqlStateOf(() -> this.work.writeInReadOnly(access(api), body))).isEqualTo("25006");
 		assertThat(queryPrimary("SELECT count(*) FROM access_note WHERE body = '" + body + "'")).isZero();
 	}
 
@@ -186,21 +186,6 @@ class DataAccessRoutingIntegrationTests {
 				Statement statement = connection.createStatement();
 				ResultSet rows = statement.executeQuery(sql)) {
 			return rows.next() ? rows.getInt(1) : 0;
-		}
-	}
-
-	private static String sqlState(Runnable work) {
-		try {
-			work.run();
-			return "no failure";
-		}
-		catch (RuntimeException ex) {
-			for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
-				if (cause instanceof SQLException sql) {
-					return sql.getSQLState();
-				}
-			}
-			return ex.toString();
 		}
 	}
 

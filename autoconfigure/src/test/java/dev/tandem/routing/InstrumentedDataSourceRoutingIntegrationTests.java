@@ -172,11 +172,11 @@ class InstrumentedDataSourceRoutingIntegrationTests {
 		// 8
 		String countWrites = "SELECT count(*) FROM note WHERE body = 'must not exist'";
 		long writesBefore = jdbc.queryForObject(countWrites, Long.class);
-		softly.assertThat(sqlState(reads::writeInReadOnly))
+		softly.assertThat(ClusterWork.sqlStateOf(reads::writeInReadOnly))
 			.as("8: write in a read-only transaction")
 			.isEqualTo("25006");
 		softly
-			.assertThat(sqlState(() -> readOnly
+			.assertThat(ClusterWork.sqlStateOf(() -> readOnly
 				.executeWithoutResult((status) -> jdbc.update("INSERT INTO note (body) VALUES ('must not exist')"))))
 			.as("8: write in a read-only TransactionTemplate")
 			.isEqualTo("25006");
@@ -236,26 +236,6 @@ class InstrumentedDataSourceRoutingIntegrationTests {
 	private static void assertOnPrimary(SoftAssertions softly, String rule, ServingNode node) {
 		softly.assertThat(node.standby()).as(rule + ": on the primary").isFalse();
 		softly.assertThat(node.port()).as(rule).isEqualTo(cluster.cluster().primary().port());
-	}
-
-	/**
-	 * Runs work that must fail and returns the SQLState of its failure.
-	 * @param work the work
-	 * @return the SQLState, or a description of what happened instead
-	 */
-	private static String sqlState(Runnable work) {
-		try {
-			work.run();
-			return "no failure";
-		}
-		catch (RuntimeException ex) {
-			for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
-				if (cause instanceof SQLException sql) {
-					return sql.getSQLState();
-				}
-			}
-			return ex.toString();
-		}
 	}
 
 	/**

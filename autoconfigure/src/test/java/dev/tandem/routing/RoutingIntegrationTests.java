@@ -185,7 +185,7 @@ class RoutingIntegrationTests {
 	@Test
 	void writeInsideReadOnlyTransactionFailsWithReadOnlySqlState() {
 		assertThatExceptionOfType(DataAccessException.class).isThrownBy(this.reads::writeInReadOnly)
-			.satisfies((ex) -> assertThat(sqlState(ex)).isEqualTo("25006"));
+			.satisfies((ex) -> assertThat(ClusterWork.sqlState(ex)).isEqualTo("25006"));
 		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM note WHERE body = 'must not exist'", Long.class))
 			.isZero();
 	}
@@ -193,7 +193,7 @@ class RoutingIntegrationTests {
 	@Test
 	void writeOnAReaderSessionFailsEvenOutsideATransaction() {
 		assertThatExceptionOfType(DataAccessException.class).isThrownBy(this.reads::writeFromReplica)
-			.satisfies((ex) -> assertThat(sqlState(ex)).isEqualTo("25006"));
+			.satisfies((ex) -> assertThat(ClusterWork.sqlState(ex)).isEqualTo("25006"));
 	}
 
 	// Rule 9
@@ -218,15 +218,6 @@ class RoutingIntegrationTests {
 	private void assertOnPrimary(ServingNode node) {
 		assertThat(node.standby()).isFalse();
 		assertThat(node.port()).isEqualTo(this.primaryPort);
-	}
-
-	private static String sqlState(Throwable ex) {
-		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
-			if (cause instanceof SQLException sql) {
-				return sql.getSQLState();
-			}
-		}
-		return null;
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -67,17 +67,8 @@ class WriterEvictionIntegrationTests {
 			return sqlState == null;
 		}
 		catch (RuntimeException ex) {
-			return sqlState != null && sqlState.equals(sqlState(ex));
+			return sqlState != null && sqlState.equals(ClusterWork.sqlState(ex));
 		}
-	}
-
-	private static String sqlState(Throwable failure) {
-		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-			if (cause instanceof SQLException sql) {
-				return sql.getSQLState();
-			}
-		}
-		return null;
 	}
 
 }
