@@ -21,9 +21,9 @@ class ArchitectureTests {
 
 	/**
 	 * The arrows of ARCHITECTURE.md as one rule: each package may be used only by the
-	 * packages above it. {@code wal} (WAL positions) and {@code url} are at the bottom;
-	 * the public API ({@code dev.tandem}: annotations, {@code ReadZone}) is read by
-	 * routing; the wiring is used by nothing.
+	 * packages above it. {@code wal} (WAL positions), {@code jdbc} (what the JDBC proxies
+	 * share) and {@code url} are at the bottom; the public API ({@code dev.tandem}:
+	 * annotations, {@code ReadZone}) is read by routing; the wiring is used by nothing.
 	 */
 	@Test
 	void packagesUseOnlyThePackagesBelowThem() {
@@ -32,6 +32,8 @@ class ArchitectureTests {
 			.definedBy("dev.tandem")
 			.layer("wal")
 			.definedBy("dev.tandem.wal..")
+			.layer("jdbc")
+			.definedBy("dev.tandem.jdbc..")
 			.layer("url")
 			.definedBy("dev.tandem.url..")
 			.layer("topology")

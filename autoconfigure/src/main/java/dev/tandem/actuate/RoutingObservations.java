@@ -1,12 +1,10 @@
 package dev.tandem.actuate;
 
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 
 import dev.tandem.consistency.ConsistencyMode;
+import dev.tandem.jdbc.DelegatingHandler;
 import dev.tandem.pool.TandemPools;
 import dev.tandem.routing.Route;
 import dev.tandem.routing.RouteReason;
@@ -65,14 +63,13 @@ public final class RoutingObservations implements RoutingObserver {
 			return connection;
 		}
 		observation.start();
-		return (Connection) Proxy.newProxyInstance(RoutingObservations.class.getClassLoader(),
-				new Class<?>[] { ConnectionProxy.class }, new Observed(connection, observation));
+		return DelegatingHandler.proxy(ConnectionProxy.class, new Observed(connection, observation));
 	}
 
 	/**
 	 * Stops the observation when the connection is closed, once.
 	 */
-	private static final class Observed implements InvocationHandler {
+	private static final class Observed extends DelegatingHandler {
 
 		private final Connection target;
 
@@ -86,27 +83,21 @@ public final class RoutingObservations implements RoutingObserver {
 		}
 
 		@Override
-		public @Nullable Object invoke(Object proxy, Method method, @Nullable Object[] args) throws Throwable {
-			switch (method.getName()) {
-				case "close":
+		protected @Nullable Object handle(Object proxy, Method method, @Nullable Object[] args) throws Throwable {
+			return switch (method.getName()) {
+				case "close" -> {
 					close();
-					return null;
-				case "getTargetConnection":
-					return this.target;
-				case "equals":
-					return proxy == args[0];
-				case "hashCode":
-					return System.identityHashCode(proxy);
-				case "toString":
-					return "Observed connection " + this.target;
-				default:
-					try {
-						return method.invoke(this.target, args);
-					}
-					catch (InvocationTargetException ex) {
-						throw ex.getTargetException();
-					}
-			}
+					yield null;
+				}
+				case "getTargetConnection" -> this.target;
+				case "toString" -> "Observed connection " + this.target;
+				default -> DELEGATE;
+			};
+		}
+
+		@Override
+		protected Object target() {
+			return this.target;
 		}
 
 		private void close() throws Exception {

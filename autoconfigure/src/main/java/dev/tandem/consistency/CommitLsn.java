@@ -1,14 +1,12 @@
 package dev.tandem.consistency;
 
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 
+import dev.tandem.jdbc.DelegatingHandler;
 import dev.tandem.wal.Lsn;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.core.BaseConnection;
@@ -124,8 +122,7 @@ final class CommitLsn {
 	 * @return the recording connection
 	 */
 	static Connection recording(Connection connection, Listener listener) {
-		return (Connection) Proxy.newProxyInstance(CommitLsn.class.getClassLoader(),
-				new Class<?>[] { ConnectionProxy.class }, new Recording(connection, listener));
+		return DelegatingHandler.proxy(ConnectionProxy.class, new Recording(connection, listener));
 	}
 
 	/**
@@ -160,7 +157,7 @@ final class CommitLsn {
 		listener.committedAt(position);
 	}
 
-	private static final class Recording implements InvocationHandler {
+	private static final class Recording extends DelegatingHandler {
 
 		private final Connection target;
 
@@ -172,27 +169,21 @@ final class CommitLsn {
 		}
 
 		@Override
-		public @Nullable Object invoke(Object proxy, Method method, @Nullable Object[] args) throws Throwable {
-			switch (method.getName()) {
-				case "commit":
+		protected @Nullable Object handle(Object proxy, Method method, @Nullable Object[] args) throws Throwable {
+			return switch (method.getName()) {
+				case "commit" -> {
 					commit(this.target, this.listener);
-					return null;
-				case "getTargetConnection":
-					return this.target;
-				case "equals":
-					return proxy == args[0];
-				case "hashCode":
-					return System.identityHashCode(proxy);
-				case "toString":
-					return "Commit-position recording proxy for " + this.target;
-				default:
-					try {
-						return method.invoke(this.target, args);
-					}
-					catch (InvocationTargetException ex) {
-						throw ex.getTargetException();
-					}
-			}
+					yield null;
+				}
+				case "getTargetConnection" -> this.target;
+				case "toString" -> "Commit-position recording proxy for " + this.target;
+				default -> DELEGATE;
+			};
+		}
+
+		@Override
+		protected Object target() {
+			return this.target;
 		}
 
 	}

@@ -1,15 +1,13 @@
 package dev.tandem.routing;
 
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 
 import javax.sql.DataSource;
 
+import dev.tandem.jdbc.DelegatingHandler;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.datasource.ConnectionProxy;
@@ -75,11 +73,10 @@ public class LazyRoutingDataSource extends LazyConnectionDataSourceProxy {
 	}
 
 	private Connection withMetadata(Connection lazy) {
-		return (Connection) Proxy.newProxyInstance(ConnectionProxy.class.getClassLoader(),
-				new Class<?>[] { ConnectionProxy.class }, new LazyConnection(lazy));
+		return DelegatingHandler.proxy(ConnectionProxy.class, new LazyConnection(lazy));
 	}
 
-	private final class LazyConnection implements InvocationHandler {
+	private final class LazyConnection extends DelegatingHandler {
 
 		private final Connection lazy;
 
@@ -88,39 +85,31 @@ public class LazyRoutingDataSource extends LazyConnectionDataSourceProxy {
 		}
 
 		@Override
-		public @Nullable Object invoke(Object proxy, Method method, @Nullable Object[] args) throws Throwable {
+		protected @Nullable Object handle(Object proxy, Method method, @Nullable Object[] args) throws Throwable {
 			switch (method.getName()) {
-				case "equals":
-					return proxy == args[0];
-				case "hashCode":
-					return System.identityHashCode(proxy);
 				case "unwrap":
-					if (((Class<?>) args[0]).isInstance(proxy)) {
-						return proxy;
-					}
-					break;
+					return ((Class<?>) args[0]).isInstance(proxy) ? proxy : DELEGATE;
 				case "isWrapperFor":
-					if (((Class<?>) args[0]).isInstance(proxy)) {
-						return true;
-					}
-					break;
+					return ((Class<?>) args[0]).isInstance(proxy) ? Boolean.TRUE : DELEGATE;
 				case "getMetaData":
-					return Proxy.newProxyInstance(DatabaseMetaData.class.getClassLoader(),
-							new Class<?>[] { DatabaseMetaData.class }, new LazyMetaData((Connection) proxy, this.lazy));
+					return DelegatingHandler.proxy(DatabaseMetaData.class,
+							new LazyMetaData((Connection) proxy, this.lazy));
 				case "getCatalog":
-					if (LazyRoutingDataSource.this.catalog != null && !this.lazy.isClosed()) {
-						return LazyRoutingDataSource.this.catalog;
-					}
-					break;
+					boolean known = LazyRoutingDataSource.this.catalog != null && !this.lazy.isClosed();
+					return known ? LazyRoutingDataSource.this.catalog : DELEGATE;
 				default:
-					break;
+					return DELEGATE;
 			}
-			return call(this.lazy, method, args);
+		}
+
+		@Override
+		protected Object target() {
+			return this.lazy;
 		}
 
 	}
 
-	private final class LazyMetaData implements InvocationHandler {
+	private final class LazyMetaData extends DelegatingHandler {
 
 		private final Connection connection;
 
@@ -134,45 +123,28 @@ public class LazyRoutingDataSource extends LazyConnectionDataSourceProxy {
 		}
 
 		@Override
-		public @Nullable Object invoke(Object proxy, Method method, @Nullable Object[] args) throws Throwable {
-			switch (method.getName()) {
-				case "equals":
-					return proxy == args[0];
-				case "hashCode":
-					return System.identityHashCode(proxy);
-				case "toString":
-					return "Metadata of " + this.connection;
-				case "getURL":
-					return LazyRoutingDataSource.this.url;
-				case "getUserName":
-					if (LazyRoutingDataSource.this.username != null) {
-						return LazyRoutingDataSource.this.username;
-					}
-					break;
-				case "getDatabaseProductName":
-					return PRODUCT_NAME;
-				case "getDriverName":
-					return DRIVER_NAME;
-				case "getConnection":
-					return this.connection;
-				default:
-					break;
-			}
+		protected @Nullable Object handle(Object proxy, Method method, @Nullable Object[] args) {
+			return switch (method.getName()) {
+				case "toString" -> "Metadata of " + this.connection;
+				case "getURL" -> LazyRoutingDataSource.this.url;
+				case "getUserName" ->
+					(LazyRoutingDataSource.this.username != null) ? LazyRoutingDataSource.this.username : DELEGATE;
+				case "getDatabaseProductName" -> PRODUCT_NAME;
+				case "getDriverName" -> DRIVER_NAME;
+				case "getConnection" -> this.connection;
+				default -> DELEGATE;
+			};
+		}
+
+		@Override
+		protected Object target() throws SQLException {
+			// Asked only for what the proxy does not answer: fetches the connection.
 			if (this.target == null) {
 				this.target = this.lazy.getMetaData();
 			}
-			return call(this.target, method, args);
+			return this.target;
 		}
 
-	}
-
-	private static @Nullable Object call(Object target, Method method, @Nullable Object[] args) throws Throwable {
-		try {
-			return method.invoke(target, args);
-		}
-		catch (InvocationTargetException ex) {
-			throw ex.getTargetException();
-		}
 	}
 
 }
