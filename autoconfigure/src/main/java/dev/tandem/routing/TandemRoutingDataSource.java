@@ -4,6 +4,8 @@ import java.util.Map;
 
 import javax.sql.DataSource;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.jdbc.datasource.lookup.AbstractRoutingDataSource;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
@@ -45,15 +47,27 @@ public class TandemRoutingDataSource extends AbstractRoutingDataSource {
 	 * @return the key
 	 */
 	public static RouteKey currentKey() {
+		return (writerReason() != null) ? RouteKey.WRITER : RouteKey.READER;
+	}
+
+	/**
+	 * Why a connection fetched now on this thread goes to the writer: the one place the
+	 * thread-bound state (transaction, read-only flag, routing context) decides the side.
+	 * @return the reason, or {@code null} when the connection goes to the reader side
+	 */
+	static @Nullable RouteReason writerReason() {
 		Route route = RoutingContext.current();
 		boolean readOnly = TransactionSynchronizationManager.isCurrentTransactionReadOnly();
 		if (TransactionSynchronizationManager.isActualTransactionActive()) {
-			return (readOnly && route != Route.PRIMARY) ? RouteKey.READER : RouteKey.WRITER;
+			if (!readOnly) {
+				return RouteReason.WRITE;
+			}
+			return (route == Route.PRIMARY) ? RouteReason.READ_FROM_PRIMARY : null;
 		}
 		if (route != null) {
-			return (route == Route.REPLICA) ? RouteKey.READER : RouteKey.WRITER;
+			return (route == Route.PRIMARY) ? RouteReason.READ_FROM_PRIMARY : null;
 		}
-		return readOnly ? RouteKey.READER : RouteKey.WRITER;
+		return readOnly ? null : RouteReason.NO_TRANSACTION;
 	}
 
 }

@@ -10,7 +10,6 @@ import dev.tandem.pool.PrimaryGate;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.datasource.DelegatingDataSource;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * The writer side of the routing {@code DataSource}: the writer pool, except that while
@@ -50,17 +49,14 @@ public class WriterDataSource extends DelegatingDataSource {
 	}
 
 	/**
-	 * Why a connection fetched now on this thread goes to the writer: the thread-bound
-	 * state that {@link TandemRoutingDataSource#currentKey()} read.
+	 * Why a connection fetched now on this thread goes to the writer, as
+	 * {@link TandemRoutingDataSource#currentKey()} decided it.
 	 * @return the reason
 	 */
 	static RouteReason reason() {
-		if (TransactionSynchronizationManager.isActualTransactionActive()) {
-			// A read-only transaction reaches the writer only on a primary route.
-			return TransactionSynchronizationManager.isCurrentTransactionReadOnly() ? RouteReason.READ_FROM_PRIMARY
-					: RouteReason.WRITE;
-		}
-		return (RoutingContext.current() == Route.PRIMARY) ? RouteReason.READ_FROM_PRIMARY : RouteReason.NO_TRANSACTION;
+		RouteReason reason = TandemRoutingDataSource.writerReason();
+		// Only a caller that bypasses the routing gets here for the reader side.
+		return (reason != null) ? reason : RouteReason.WRITE;
 	}
 
 	/**
