@@ -43,7 +43,6 @@ import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.FilterType;
 import org.springframework.context.annotation.Import;
-import org.springframework.context.annotation.Lazy;
 import org.springframework.data.jpa.repository.JpaRepository;
 import org.springframework.data.jpa.repository.Modifying;
 import org.springframework.data.jpa.repository.Query;
@@ -54,7 +53,6 @@ import org.springframework.jdbc.datasource.LazyConnectionDataSourceProxy;
 import org.springframework.orm.jpa.JpaTransactionManager;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -143,8 +141,8 @@ class InstrumentedDataSourceRoutingIntegrationTests {
 				(key) -> start(key, JdbcApp.class, WITHOUT_JPA));
 		wrapper.assertWraps(app.getBean(DataSource.class));
 		assertThat(app.getBean(PlatformTransactionManager.class)).isInstanceOf(DataSourceTransactionManager.class);
-		Reads reads = app.getBean(Reads.class);
-		Writes writes = app.getBean(Writes.class);
+		RoutingIntegrationTests.Reads reads = app.getBean(RoutingIntegrationTests.Reads.class);
+		RoutingIntegrationTests.Writes writes = app.getBean(RoutingIntegrationTests.Writes.class);
 		JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
 		// 1
 		assertOnStandby(softly, "1: @Transactional(readOnly = true)", reads.readOnly());
@@ -164,7 +162,7 @@ class InstrumentedDataSourceRoutingIntegrationTests {
 		softly.assertThat(requiresNew.get(2)).as("5: back in the read-only transaction").isEqualTo(requiresNew.get(0));
 		// 6
 		assertOnPrimary(softly, "6: plain JdbcTemplate", ServingNode.ask(jdbc));
-		assertOnStandby(softly, "6: @ReadFromReplica", reads.fromReplica());
+		assertOnStandby(softly, "6: @ReadFromReplica", reads.nonTransactionalFromReplica());
 		// 7 (the first of these applications ran the migrations, through its wrapper)
 		softly.assertThat(jdbc.queryForObject("SELECT in_recovery FROM flyway_origin", Boolean.class))
 			.as("7: Flyway ran on a standby")
@@ -183,7 +181,8 @@ class InstrumentedDataSourceRoutingIntegrationTests {
 		softly.assertThat(jdbc.queryForObject(countWrites, Long.class)).as("8: no write ran").isEqualTo(writesBefore);
 		// 9
 		assertOnPrimary(softly, "9: @ReadFromPrimary read-only transaction", reads.readOnlyFromPrimary());
-		assertOnPrimary(softly, "9: @ReadFromPrimary without a transaction", app.getBean(PrimaryReads.class).read());
+		assertOnPrimary(softly, "9: @ReadFromPrimary without a transaction",
+				app.getBean(RoutingIntegrationTests.PrimaryReads.class).read());
 		List<ServingNode> inside = reads.readOnlyCallingReadFromPrimary();
 		assertOnStandby(softly, "9: read-only transaction", inside.get(0));
 		assertOnPrimary(softly, "9: @ReadFromPrimary inside it", inside.get(1));
@@ -271,7 +270,9 @@ class InstrumentedDataSourceRoutingIntegrationTests {
 
 	@Configuration(proxyBeanMethods = false)
 	@EnableAutoConfiguration
-	@Import({ Instrumentation.class, Reads.class, Writes.class, PrimaryReads.class })
+	// Rules 1 and 3-9 through the services of RoutingIntegrationTests.
+	@Import({ Instrumentation.class, RoutingIntegrationTests.Reads.class, RoutingIntegrationTests.Writes.class,
+			RoutingIntegrationTests.PrimaryReads.class })
 	static class JdbcApp {
 
 	}
@@ -284,99 +285,6 @@ class InstrumentedDataSourceRoutingIntegrationTests {
 			includeFilters = @ComponentScan.Filter(type = FilterType.ASSIGNABLE_TYPE,
 					classes = InstrumentedItems.class))
 	static class JpaApp {
-
-	}
-
-	@Service
-	static class Reads {
-
-		private final JdbcTemplate jdbc;
-
-		private final Writes writes;
-
-		private final PrimaryReads primaryReads;
-
-		Reads(JdbcTemplate jdbc, @Lazy Writes writes, PrimaryReads primaryReads) {
-			this.jdbc = jdbc;
-			this.writes = writes;
-			this.primaryReads = primaryReads;
-		}
-
-		@Transactional(readOnly = true)
-		public ServingNode readOnly() {
-			return ServingNode.ask(this.jdbc);
-		}
-
-		@Transactional(readOnly = true)
-		public List<ServingNode> readOnlyCallingRequiresNewWrite() {
-			ServingNode before = ServingNode.ask(this.jdbc);
-			ServingNode inner = this.writes.requiresNewWrite();
-			return List.of(before, inner, ServingNode.ask(this.jdbc));
-		}
-
-		@Transactional(readOnly = true)
-		public void writeInReadOnly() {
-			this.jdbc.update("INSERT INTO note (body) VALUES ('must not exist')");
-		}
-
-		@ReadFromReplica
-		public ServingNode fromReplica() {
-			return ServingNode.ask(this.jdbc);
-		}
-
-		@ReadFromPrimary
-		@Transactional(readOnly = true)
-		public ServingNode readOnlyFromPrimary() {
-			return ServingNode.ask(this.jdbc);
-		}
-
-		@Transactional(readOnly = true)
-		public List<ServingNode> readOnlyCallingReadFromPrimary() {
-			ServingNode before = ServingNode.ask(this.jdbc);
-			return List.of(before, this.primaryReads.read());
-		}
-
-	}
-
-	@Service
-	static class PrimaryReads {
-
-		private final JdbcTemplate jdbc;
-
-		PrimaryReads(JdbcTemplate jdbc) {
-			this.jdbc = jdbc;
-		}
-
-		@ReadFromPrimary
-		public ServingNode read() {
-			return ServingNode.ask(this.jdbc);
-		}
-
-	}
-
-	@Service
-	static class Writes {
-
-		private final JdbcTemplate jdbc;
-
-		private final Reads reads;
-
-		Writes(JdbcTemplate jdbc, Reads reads) {
-			this.jdbc = jdbc;
-			this.reads = reads;
-		}
-
-		@Transactional
-		public List<ServingNode> readWriteCallingReadOnly() {
-			this.jdbc.update("INSERT INTO note (body) VALUES ('written')");
-			return List.of(ServingNode.ask(this.jdbc), this.reads.readOnly());
-		}
-
-		@Transactional(propagation = Propagation.REQUIRES_NEW)
-		public ServingNode requiresNewWrite() {
-			this.jdbc.update("INSERT INTO note (body) VALUES ('requires new')");
-			return ServingNode.ask(this.jdbc);
-		}
 
 	}
 
