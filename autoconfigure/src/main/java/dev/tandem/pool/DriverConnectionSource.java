@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Properties;
@@ -24,7 +25,9 @@ import org.jspecify.annotations.Nullable;
  * kept in {@link LiveConnections} until it is closed. A reader's source asks each new
  * connection once which server it reached ({@code inet_server_addr()},
  * {@code inet_server_port()}), so that a read through a load-balanced endpoint is held to
- * that server's state, not the endpoint's.
+ * that server's state, not the endpoint's, and when that server was started
+ * ({@code pg_postmaster_start_time()}), so that a read is held to a position the topology
+ * saw only on the same run of the server.
  * <p>
  * The writer's source is gated (see {@link PrimaryGate}): it asks the driver only while a
  * primary is up. An attempt that fails with a connection error while the gate is up (the
@@ -37,7 +40,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class DriverConnectionSource implements DataSource {
 
-	private static final String SERVER_QUERY = "SELECT host(inet_server_addr()), inet_server_port()";
+	private static final String SERVER_QUERY = "SELECT host(inet_server_addr()), inet_server_port(), "
+			+ "pg_postmaster_start_time()";
 
 	private final Driver driver = new org.postgresql.Driver();
 
@@ -153,31 +157,33 @@ final class DriverConnectionSource implements DataSource {
 		if (connection == null) {
 			throw new SQLException("pgjdbc does not accept the URL " + this.url, "08001");
 		}
-		HostAndPort server = null;
+		LiveConnections.Reached reached = LiveConnections.Reached.UNKNOWN;
 		if (this.reached != null) {
 			try {
-				server = server(connection);
+				reached = reached(connection);
 			}
 			catch (SQLException ex) {
 				connection.close();
 				throw ex;
 			}
 		}
-		this.live.add(connection, server);
-		if (server != null) {
-			this.reached.accept(server);
+		this.live.add(connection, reached);
+		if (reached.server() != null) {
+			this.reached.accept(reached.server());
 		}
 		return connection;
 	}
 
-	private static @Nullable HostAndPort server(Connection connection) throws SQLException {
+	private static LiveConnections.Reached reached(Connection connection) throws SQLException {
 		try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(SERVER_QUERY)) {
-			if (rs.next()) {
-				String address = rs.getString(1);
-				int port = rs.getInt(2);
-				return (address != null && !rs.wasNull()) ? new HostAndPort(address, port) : null;
+			if (!rs.next()) {
+				return LiveConnections.Reached.UNKNOWN;
 			}
-			return null;
+			String address = rs.getString(1);
+			int port = rs.getInt(2);
+			HostAndPort server = (address != null && !rs.wasNull()) ? new HostAndPort(address, port) : null;
+			Timestamp started = rs.getTimestamp(3);
+			return new LiveConnections.Reached(server, (started != null) ? started.toInstant() : null);
 		}
 	}
 

@@ -2,6 +2,7 @@ package dev.tandem.pool;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -24,26 +25,27 @@ final class LiveConnections {
 
 	private static final Logger logger = LoggerFactory.getLogger(LiveConnections.class);
 
-	/** The connections, with the server each reached, or themselves when not known. */
-	private final Map<Connection, Object> connections = new ConcurrentHashMap<>();
+	/** The connections, with the server each reached. */
+	private final Map<Connection, Reached> connections = new ConcurrentHashMap<>();
 
 	/**
 	 * Adds a connection the pool has just made, forgetting those closed since.
 	 * @param connection the physical connection
-	 * @param server the server it reached, when known
+	 * @param reached the server it reached, as far as known
 	 */
-	void add(Connection connection, @Nullable HostAndPort server) {
+	void add(Connection connection, Reached reached) {
 		this.connections.keySet().removeIf(LiveConnections::closed);
-		this.connections.put(connection, (server != null) ? server : connection);
+		this.connections.put(connection, reached);
 	}
 
 	/**
 	 * The server a connection reached.
 	 * @param connection the physical connection
-	 * @return the server, or {@code null} when not known
+	 * @return the server, as far as known; {@link Reached#UNKNOWN} for a connection not
+	 * made by this pool
 	 */
-	@Nullable HostAndPort server(Connection connection) {
-		return (this.connections.get(connection) instanceof HostAndPort server) ? server : null;
+	Reached reached(Connection connection) {
+		return this.connections.getOrDefault(connection, Reached.UNKNOWN);
 	}
 
 	/**
@@ -68,6 +70,22 @@ final class LiveConnections {
 			}
 		}
 		return aborted;
+	}
+
+	/**
+	 * The server a connection reached, as it names itself, and when that server was
+	 * started: a live connection belongs to that one run of it.
+	 *
+	 * @param server the server's address and port ({@code inet_server_addr()},
+	 * {@code inet_server_port()}), when known
+	 * @param startedAt when it was started ({@code pg_postmaster_start_time()}), when
+	 * known
+	 */
+	record Reached(@Nullable HostAndPort server, @Nullable Instant startedAt) {
+
+		/** Nothing known. */
+		static final Reached UNKNOWN = new Reached(null, null);
+
 	}
 
 	private static boolean closed(Connection connection) {

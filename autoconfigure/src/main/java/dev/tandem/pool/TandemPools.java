@@ -3,6 +3,7 @@ package dev.tandem.pool;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -294,15 +295,31 @@ public final class TandemPools implements AutoCloseable {
 	 * @return the server, or {@code null} when not known
 	 */
 	public @Nullable HostAndPort server(HostAndPort node, Connection connection) {
+		return reached(node, connection).server();
+	}
+
+	/**
+	 * When the server a connection of a node's reader pool reached was started
+	 * ({@code pg_postmaster_start_time()}): the connection belongs to that run of the
+	 * server. Asked once when the connection was made; a memory read.
+	 * @param node the node of the reader pool
+	 * @param connection a connection borrowed from that pool
+	 * @return when the server was started, or {@code null} when not known
+	 */
+	public @Nullable Instant serverStartedAt(HostAndPort node, Connection connection) {
+		return reached(node, connection).startedAt();
+	}
+
+	private LiveConnections.Reached reached(HostAndPort node, Connection connection) {
 		LiveConnections live = this.readerConnections.get(node);
 		if (live == null) {
-			return null;
+			return LiveConnections.Reached.UNKNOWN;
 		}
 		try {
-			return live.server(connection.unwrap(BaseConnection.class));
+			return live.reached(connection.unwrap(BaseConnection.class));
 		}
 		catch (SQLException ex) {
-			return null;
+			return LiveConnections.Reached.UNKNOWN;
 		}
 	}
 

@@ -204,8 +204,11 @@ public class ReaderDataSource extends AbstractDataSource {
 	 * Whether the borrowed connection may serve the read: yes, unless the read must see a
 	 * position that this standby is not known to have replayed; then the standby is
 	 * polled on the connection until it has, at most until the read's deadline. A
-	 * connection that may not serve is closed; a standby whose check fails is reported
-	 * and left out, one that did not catch up is left behind until its next check.
+	 * position the topology saw is known only to the run of the server it was seen on: a
+	 * standby that restarted since (a crash, a restore) may have gone back, since crash
+	 * recovery starts again from its last restartpoint. A connection that may not serve
+	 * is closed; a standby whose check fails is reported and left out, one that did not
+	 * catch up is left behind until its next check.
 	 */
 	private boolean hasReplayed(Connection connection, HostAndPort node, NodeStatus serving, ReadChoice choice,
 			TopologySnapshot snapshot, Read read) throws SQLException {
@@ -215,7 +218,7 @@ public class ReaderDataSource extends AbstractDataSource {
 			return true;
 		}
 		Lsn lsn = requirement.lsn();
-		if (knownReplayed(serving, lsn)) {
+		if (knownReplayed(serving, lsn) && sameRun(serving, node, connection)) {
 			return true;
 		}
 		NodeStatus status = snapshot.node(node).orElse(null);
@@ -365,6 +368,15 @@ public class ReaderDataSource extends AbstractDataSource {
 
 	private static boolean knownReplayed(@Nullable NodeStatus status, Lsn lsn) {
 		return status != null && status.walLsn() != null && status.walLsn().compareTo(lsn) >= 0;
+	}
+
+	/**
+	 * Whether the connection reached the run of the server that the status was checked
+	 * on. A live connection of that run shows at least the position the check saw.
+	 */
+	private boolean sameRun(NodeStatus status, HostAndPort node, Connection connection) {
+		Instant startedAt = status.serverStartedAt();
+		return startedAt != null && startedAt.equals(this.pools.serverStartedAt(node, connection));
 	}
 
 	/**

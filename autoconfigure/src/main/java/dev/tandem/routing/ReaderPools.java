@@ -2,6 +2,7 @@ package dev.tandem.routing;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 
 import javax.sql.DataSource;
 
@@ -36,6 +37,17 @@ public interface ReaderPools {
 	}
 
 	/**
+	 * When the server a borrowed connection reached was started: the connection belongs
+	 * to that run of the server. A memory read.
+	 * @param node the node of the pool the connection came from
+	 * @param connection the connection
+	 * @return when the server was started, or {@code null} when not known
+	 */
+	default @Nullable Instant serverStartedAt(HostAndPort node, Connection connection) {
+		return null;
+	}
+
+	/**
 	 * Gives up a borrowed connection for good, so that the pool makes a new one, which
 	 * may reach another server behind an endpoint.
 	 * @param node the node of the pool the connection came from
@@ -62,6 +74,11 @@ public interface ReaderPools {
 			@Override
 			public @Nullable HostAndPort server(HostAndPort node, Connection connection) {
 				return pools.server(node, connection);
+			}
+
+			@Override
+			public @Nullable Instant serverStartedAt(HostAndPort node, Connection connection) {
+				return pools.serverStartedAt(node, connection);
 			}
 
 			@Override

@@ -28,9 +28,9 @@ public final class JdbcNodeProbe implements NodeProbe, AutoCloseable {
 
 	/**
 	 * Role, WAL position, receive position, replay timestamp, replay lag in milliseconds,
-	 * and the server's own address and port. The lag is zero when everything received has
-	 * been replayed, so that a standby of an idle primary, whose last replayed commit may
-	 * be hours old, does not look behind.
+	 * the server's own address and port, and when it was started. The lag is zero when
+	 * everything received has been replayed, so that a standby of an idle primary, whose
+	 * last replayed commit may be hours old, does not look behind.
 	 */
 	static final String QUERY = "SELECT pg_is_in_recovery(), "
 			+ "(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text, "
@@ -38,7 +38,7 @@ public final class JdbcNodeProbe implements NodeProbe, AutoCloseable {
 			+ "CASE WHEN NOT pg_is_in_recovery() THEN NULL "
 			+ "WHEN pg_last_wal_receive_lsn() IS NULL OR pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0 "
 			+ "ELSE greatest(0, (extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()) * 1000))::bigint END, "
-			+ "host(inet_server_addr()), inet_server_port()";
+			+ "host(inet_server_addr()), inet_server_port(), pg_postmaster_start_time()";
 
 	private final Function<HostAndPort, ClusterSpec> specs;
 
@@ -117,10 +117,11 @@ public final class JdbcNodeProbe implements NodeProbe, AutoCloseable {
 			String address = rs.getString(6);
 			int port = rs.getInt(7);
 			HostAndPort server = (address != null && !rs.wasNull()) ? new HostAndPort(address, port) : null;
+			Timestamp started = rs.getTimestamp(8);
 			return NodeStatus
 				.answered(node, inRecovery ? NodeRole.STANDBY : NodeRole.PRIMARY, lsn(rs.getString(2)),
 						lsn(rs.getString(3)), (replayed != null) ? replayed.toInstant() : null, lag)
-				.withServer(server);
+				.withServer(server, (started != null) ? started.toInstant() : null);
 		}
 	}
 

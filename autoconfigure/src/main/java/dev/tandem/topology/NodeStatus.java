@@ -29,6 +29,10 @@ import org.jspecify.annotations.Nullable;
  * @param server the server that answered, as it names itself ({@code inet_server_addr()}
  * and {@code inet_server_port()}), when known: behind a load-balanced endpoint, not the
  * node's own address
+ * @param serverStartedAt when the server that answered was started
+ * ({@code pg_postmaster_start_time()}), when known: it tells one run of a server from the
+ * next, and a standby's replay position may go back from one run to the next (crash
+ * recovery starts again from its last restartpoint)
  * @param servers for a node that turned out to be an endpoint in front of several servers
  * (connections to it reached more than one), the latest status of each server seen behind
  * it, each judged on its own; empty for a node that is one server
@@ -36,7 +40,7 @@ import org.jspecify.annotations.Nullable;
 public record NodeStatus(HostAndPort node, boolean reachable, NodeRole role, @Nullable Lsn walLsn,
 		@Nullable Lsn receiveLsn, @Nullable Instant replayTimestamp, @Nullable Duration replayLag,
 		@Nullable Long lagBytes, Rotation rotation, Instant checkedAt, @Nullable String error,
-		@Nullable HostAndPort server, List<NodeStatus> servers) {
+		@Nullable HostAndPort server, @Nullable Instant serverStartedAt, List<NodeStatus> servers) {
 
 	public NodeStatus {
 		servers = List.copyOf(servers);
@@ -61,7 +65,7 @@ public record NodeStatus(HostAndPort node, boolean reachable, NodeRole role, @Nu
 			@Nullable Lsn receiveLsn, @Nullable Instant replayTimestamp, @Nullable Duration replayLag,
 			@Nullable Long lagBytes, Rotation rotation, Instant checkedAt, @Nullable String error) {
 		this(node, reachable, role, walLsn, receiveLsn, replayTimestamp, replayLag, lagBytes, rotation, checkedAt,
-				error, null, List.of());
+				error, null, null, List.of());
 	}
 
 	/**
@@ -112,17 +116,20 @@ public record NodeStatus(HostAndPort node, boolean reachable, NodeRole role, @Nu
 	 */
 	public NodeStatus judged(@Nullable Long lagBytes, Rotation rotation, @Nullable String error) {
 		return new NodeStatus(this.node, this.reachable, this.role, this.walLsn, this.receiveLsn, this.replayTimestamp,
-				this.replayLag, lagBytes, rotation, this.checkedAt, error, this.server, this.servers);
+				this.replayLag, lagBytes, rotation, this.checkedAt, error, this.server, this.serverStartedAt,
+				this.servers);
 	}
 
 	/**
 	 * This status with the server that answered.
 	 * @param server the server, as it names itself
+	 * @param serverStartedAt when that server was started, when known
 	 * @return the new status
 	 */
-	public NodeStatus withServer(@Nullable HostAndPort server) {
+	public NodeStatus withServer(@Nullable HostAndPort server, @Nullable Instant serverStartedAt) {
 		return new NodeStatus(this.node, this.reachable, this.role, this.walLsn, this.receiveLsn, this.replayTimestamp,
-				this.replayLag, this.lagBytes, this.rotation, this.checkedAt, this.error, server, this.servers);
+				this.replayLag, this.lagBytes, this.rotation, this.checkedAt, this.error, server, serverStartedAt,
+				this.servers);
 	}
 
 	/**
@@ -132,7 +139,8 @@ public record NodeStatus(HostAndPort node, boolean reachable, NodeRole role, @Nu
 	 */
 	public NodeStatus withServers(List<NodeStatus> servers) {
 		return new NodeStatus(this.node, this.reachable, this.role, this.walLsn, this.receiveLsn, this.replayTimestamp,
-				this.replayLag, this.lagBytes, this.rotation, this.checkedAt, this.error, this.server, servers);
+				this.replayLag, this.lagBytes, this.rotation, this.checkedAt, this.error, this.server,
+				this.serverStartedAt, servers);
 	}
 
 	/**
@@ -141,7 +149,8 @@ public record NodeStatus(HostAndPort node, boolean reachable, NodeRole role, @Nu
 	 */
 	NodeStatus withPosition(@Nullable Lsn walLsn, Rotation rotation) {
 		return new NodeStatus(this.node, this.reachable, this.role, walLsn, this.receiveLsn, this.replayTimestamp,
-				this.replayLag, this.lagBytes, rotation, this.checkedAt, this.error, this.server, this.servers);
+				this.replayLag, this.lagBytes, rotation, this.checkedAt, this.error, this.server, this.serverStartedAt,
+				this.servers);
 	}
 
 	/**
@@ -174,7 +183,8 @@ public record NodeStatus(HostAndPort node, boolean reachable, NodeRole role, @Nu
 	 */
 	public NodeStatus withReplayLag(@Nullable Duration replayLag) {
 		return new NodeStatus(this.node, this.reachable, this.role, this.walLsn, this.receiveLsn, this.replayTimestamp,
-				replayLag, this.lagBytes, this.rotation, this.checkedAt, this.error, this.server, this.servers);
+				replayLag, this.lagBytes, this.rotation, this.checkedAt, this.error, this.server, this.serverStartedAt,
+				this.servers);
 	}
 
 	/**

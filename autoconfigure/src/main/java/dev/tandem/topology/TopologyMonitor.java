@@ -482,7 +482,7 @@ public final class TopologyMonitor implements AutoCloseable {
 		HostAndPort server = (status.server() != null) ? status.server() : status.node();
 		return new NodeStatus(server, status.reachable(), status.role(), status.walLsn(), status.receiveLsn(),
 				status.replayTimestamp(), status.replayLag(), status.lagBytes(), status.rotation(), status.checkedAt(),
-				status.error(), server, List.of());
+				status.error(), server, status.serverStartedAt(), List.of());
 	}
 
 	private static void logTransition(NodeStatus previous, NodeStatus status) {

@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -72,6 +73,9 @@ class ReaderDataSourceTests {
 	private static final HostAndPort B = new HostAndPort("10.0.0.2", 5432);
 
 	private static final HostAndPort C = new HostAndPort("10.0.0.3", 5432);
+
+	/** When the servers were started, unless a test restarts one. */
+	private static final Instant STARTED = Instant.parse("2026-12-01T08:00:00Z");
 
 	private final Map<HostAndPort, FakePool> pools = new HashMap<>();
 
@@ -184,6 +188,31 @@ class ReaderDataSourceTests {
 		assertThat(this.routed).containsOnly(new ReadChoice(H2, ReadChoice.Reason.CONSISTENT_STANDBY));
 		assertThat(pool(H2).polls).isZero();
 		assertThat(pool(H3).borrowed).isZero();
+	}
+
+	@Test
+	void aStandbyThatRestartedSinceTheSnapshotShowedItHasReplayedTheWriteIsAskedOnTheConnection() throws SQLException {
+		this.topology = snapshot(primary(), standbyAt(H2, 150));
+		pool(H2).startedAt = STARTED.plusSeconds(30);
+		pool(H2).replayed = (poll) -> false;
+		ReaderDataSource reader = reader(ReadTarget.PREFER_STANDBY, consistency(ConsistencyMode.LSN, 100, SHORT_WAIT));
+		Connection connection = reader.getConnection();
+		assertThat(servedBy(connection)).isSameAs(pool(H1));
+		assertThat(pool(H2).polls).isPositive();
+		assertThat(pool(H2).queries).containsOnly(REPLAYED_QUERY);
+		assertThat(pool(H2).handedOut).singleElement().satisfies((handedOut) -> assertThat(handedOut.closed).isTrue());
+		assertThat(this.routed).containsExactly(new ReadChoice(H1, ReadChoice.Reason.CONSISTENCY_PRIMARY));
+	}
+
+	@Test
+	void aStandbyThatRestartedSinceTheSnapshotServesOnceTheConnectionShowsItHasReplayedTheWrite() throws SQLException {
+		this.topology = snapshot(primary(), standbyAt(H2, 150), standbyAt(H3, 50));
+		pool(H2).startedAt = STARTED.plusSeconds(30);
+		pool(H2).replayed = (poll) -> poll >= 2;
+		ReaderDataSource reader = reader(ReadTarget.PREFER_STANDBY, consistency(ConsistencyMode.LSN, 100, LONG_WAIT));
+		assertThat(servedBy(reader.getConnection())).isSameAs(pool(H2));
+		assertThat(pool(H2).polls).isEqualTo(2);
+		assertThat(this.routed).containsExactly(new ReadChoice(H2, ReadChoice.Reason.CONSISTENT_STANDBY));
 	}
 
 	@Test
@@ -323,7 +352,7 @@ class ReaderDataSourceTests {
 	@Test
 	void aNodeThatIsOneServerIsHeldToItsOwnStatusWithNoServerCheck() throws SQLException {
 		this.serverChecks = new FakeServerChecks(Duration.ofMinutes(1));
-		this.topology = snapshot(primary(), standbyAt(H2, 90).withServer(A));
+		this.topology = snapshot(primary(), standbyAt(H2, 90).withServer(A, STARTED));
 		pool(H2).servers = reaching(A);
 		ReaderDataSource reader = reader(ReadTarget.PREFER_STANDBY, consistency(ConsistencyMode.LSN, 100, LONG_WAIT));
 		Connection connection = reader.getConnection();
@@ -509,6 +538,11 @@ class ReaderDataSourceTests {
 			}
 
 			@Override
+			public @Nullable Instant serverStartedAt(HostAndPort node, Connection connection) {
+				return fake(connection).startedAt;
+			}
+
+			@Override
 			public void retire(HostAndPort node, Connection connection) {
 				FakeConnection fake = fake(connection);
 				fake.retired = true;
@@ -585,7 +619,8 @@ class ReaderDataSourceTests {
 	private static NodeStatus standbyAt(HostAndPort node, long replayed, Instant checkedAt) {
 		Lsn lsn = new Lsn(replayed);
 		return new NodeStatus(node, true, NodeRole.STANDBY, lsn, lsn, null, Duration.ZERO, 200 - replayed,
-				Rotation.IN_ROTATION, checkedAt, null);
+				Rotation.IN_ROTATION, checkedAt, null)
+			.withServer(null, STARTED);
 	}
 
 	/**
@@ -593,14 +628,14 @@ class ReaderDataSourceTests {
 	 * rotation, with the servers given.
 	 */
 	private static NodeStatus endpointAt(long replayed, NodeStatus... servers) {
-		return standbyAt(H2, replayed).withServer(A).withServers(List.of(servers));
+		return standbyAt(H2, replayed).withServer(A, STARTED).withServers(List.of(servers));
 	}
 
 	/** A server's verdict behind H2. */
 	private static NodeStatus server(HostAndPort server, long replayed, Rotation rotation, Instant checkedAt) {
 		Lsn lsn = new Lsn(replayed);
 		return new NodeStatus(server, true, NodeRole.STANDBY, lsn, lsn, null, Duration.ZERO, 200 - replayed, rotation,
-				checkedAt, null, server, List.of());
+				checkedAt, null, server, STARTED, List.of());
 	}
 
 	/**
@@ -662,6 +697,9 @@ class ReaderDataSourceTests {
 		/** The replay position a server check on a connection of this pool finds. */
 		long serverReplayed = 120;
 
+		/** When the server that new connections reach was started. */
+		Instant startedAt = STARTED;
+
 		int borrowed;
 
 		int polls;
@@ -682,7 +720,7 @@ class ReaderDataSourceTests {
 				throw new SQLException("Connection to " + this.name + " refused", "08001");
 			}
 			this.borrowed++;
-			FakeConnection connection = new FakeConnection(this, this.servers.apply(this.borrowed));
+			FakeConnection connection = new FakeConnection(this, this.servers.apply(this.borrowed), this.startedAt);
 			this.handedOut.add(connection);
 			return proxy(Connection.class, connection);
 		}
@@ -709,15 +747,18 @@ class ReaderDataSourceTests {
 
 		final @Nullable HostAndPort server;
 
+		final Instant startedAt;
+
 		boolean readOnly;
 
 		boolean closed;
 
 		boolean retired;
 
-		FakeConnection(FakePool pool, @Nullable HostAndPort server) {
+		FakeConnection(FakePool pool, @Nullable HostAndPort server, Instant startedAt) {
 			this.pool = pool;
 			this.server = server;
+			this.startedAt = startedAt;
 		}
 
 		@Override
@@ -775,7 +816,8 @@ class ReaderDataSourceTests {
 				case "executeQuery" -> {
 					this.pool.queries.add((String) args[0]);
 					String position = new Lsn(this.pool.serverReplayed).toString();
-					Object[] row = { true, position, position, null, 0L, this.server.host(), this.server.port() };
+					Object[] row = { true, position, position, null, 0L, this.server.host(), this.server.port(),
+							Timestamp.from(this.startedAt) };
 					yield proxy(ResultSet.class, (rs, rsMethod, rsArgs) -> switch (rsMethod.getName()) {
 						case "next" -> true;
 						case "getBoolean", "getString", "getTimestamp", "getLong", "getInt" -> row[(int) rsArgs[0] - 1];

@@ -96,13 +96,13 @@ class TopologyMonitorTests {
 
 	/** A standby answering through an endpoint, from the server named. */
 	private static Function<HostAndPort, NodeStatus> standbyOn(HostAndPort server, long replayed, Duration lag) {
-		return (node) -> standby(replayed, lag).apply(node).withServer(server);
+		return (node) -> standby(replayed, lag).apply(node).withServer(server, null);
 	}
 
 	/** What a read's check of S1 found on a connection that reached the server named. */
 	private static NodeStatus serverCheck(HostAndPort server, long replayed, Duration lag, Instant checkedAt) {
 		return new NodeStatus(S1, true, NodeRole.STANDBY, new Lsn(replayed), new Lsn(10_000), null, lag, null,
-				Rotation.IN_ROTATION, checkedAt, null, server, List.of());
+				Rotation.IN_ROTATION, checkedAt, null, server, null, List.of());
 	}
 
 	private NodeStatus serverChecked(HostAndPort server, long replayed, Duration lag) {

@@ -42,6 +42,13 @@ final class Faults implements Runnable {
 		/** A standby killed (SIGKILL of its postmaster), then started again. */
 		STANDBY_KILL,
 
+		/**
+		 * A standby killed, started, and killed and started again a moment later: reads
+		 * chosen on what its first run had replayed borrow connections from its next run,
+		 * which crash recovery may have taken back to an older position.
+		 */
+		STANDBY_DOUBLE_KILL,
+
 		/** Redis stopped (it loses every marker), then started again on its port. */
 		REDIS_STOP,
 
@@ -119,12 +126,15 @@ final class Faults implements Runnable {
 				// Redis outages send keyed reads to the primary for a TTL: rarer, so that
 				// most reads still exercise the standbys.
 				int roll = this.random.nextInt(100);
-				Kind kind = (roll < 40) ? Kind.REPLAY_PAUSE
-						: (roll < 70) ? Kind.STANDBY_KILL : (roll < 85) ? Kind.REDIS_STOP : Kind.INVALIDATION_KILL;
+				Kind kind = (roll < 40) ? Kind.REPLAY_PAUSE : (roll < 62) ? Kind.STANDBY_KILL : (roll < 72)
+						? Kind.STANDBY_DOUBLE_KILL : (roll < 86) ? Kind.REDIS_STOP : Kind.INVALIDATION_KILL;
 				if (kind == Kind.INVALIDATION_KILL) {
 					if (!this.active.containsKey(Kind.REDIS_STOP)) {
 						inject(kind, "the near caches' connections", this::killInvalidationConnections);
 					}
+				}
+				else if (kind == Kind.STANDBY_DOUBLE_KILL) {
+					killStandbyTwice(failedOver);
 				}
 				else if (!this.active.containsKey(kind)) {
 					double healAt = this.clock.getAsDouble() + 300 + this.random.nextInt(1_200);
@@ -158,17 +168,39 @@ final class Faults implements Runnable {
 	}
 
 	private void killStandby(boolean failedOver, double healAt) {
+		PostgresNode standby = standbyToKill(failedOver);
+		if (standby != null) {
+			inject(Kind.STANDBY_KILL, standby, healAt, standby::kill,
+					new Fault(standby, healAt, "start " + standby, standby::start));
+		}
+	}
+
+	private void killStandbyTwice(boolean failedOver) {
+		PostgresNode standby = standbyToKill(failedOver);
+		if (standby == null) {
+			return;
+		}
+		int between = 100 + this.random.nextInt(400);
+		inject(Kind.STANDBY_DOUBLE_KILL, standby + ", start it, kill it again " + between + " ms later, start it",
+				() -> {
+					standby.kill();
+					standby.start();
+					pause(between);
+					standby.kill();
+					standby.start();
+				});
+	}
+
+	/**
+	 * A standby no other fault holds; before the failover, not the synchronous one.
+	 */
+	private @Nullable PostgresNode standbyToKill(boolean failedOver) {
 		List<PostgresNode> candidates = new ArrayList<>(this.cluster.standbys());
 		candidates.removeAll(this.targets());
 		if (!failedOver) {
 			candidates.remove(this.synchronous);
 		}
-		if (candidates.isEmpty()) {
-			return;
-		}
-		PostgresNode standby = candidates.get(this.random.nextInt(candidates.size()));
-		inject(Kind.STANDBY_KILL, standby, healAt, standby::kill,
-				new Fault(standby, healAt, "start " + standby, standby::start));
+		return candidates.isEmpty() ? null : candidates.get(this.random.nextInt(candidates.size()));
 	}
 
 	private void stopRedis(double healAt) {
