@@ -81,7 +81,13 @@ public record TopologySnapshot(List<NodeStatus> nodes, Instant takenAt) {
 	 * @return its status, if the node is part of the cluster
 	 */
 	public Optional<NodeStatus> node(HostAndPort node) {
-		return this.nodes.stream().filter((status) -> status.node().equals(node)).findFirst();
+		// Asked several times per read: a loop over a handful of nodes, no stream.
+		for (NodeStatus status : this.nodes) {
+			if (status.node().equals(node)) {
+				return Optional.of(status);
+			}
+		}
+		return Optional.empty();
 	}
 
 }
