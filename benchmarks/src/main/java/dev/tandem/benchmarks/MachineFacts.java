@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.stream.Collectors;
 
 import dev.tandem.testkit.PostgresNode;
 import io.lettuce.core.RedisClient;
@@ -50,6 +51,7 @@ final class MachineFacts {
 				System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") + " ("
 						+ System.getProperty("java.vm.vendor") + "), max heap "
 						+ Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB");
+		machine.put("JVM options", jvmOptions());
 		machine.put("Spring Boot", SpringBootVersion.getVersion());
 		machine.put("Spring Framework", SpringVersion.getVersion());
 		machine.put("HikariCP", mavenVersion("com.zaxxer", "HikariCP"));
@@ -102,6 +104,20 @@ final class MachineFacts {
 	static String loadAverage() {
 		return read("/proc/loadavg").map((text) -> String.join(" ", List.of(text.trim().split("\\s+")).subList(0, 3)))
 			.orElse("unknown");
+	}
+
+	/**
+	 * The options the JVM was started with, system properties left out: a JIT limited to
+	 * its first tier (as {@code spring-boot:run} sets unless told not to) would make
+	 * every figure a figure of code that production does not run.
+	 */
+	private static String jvmOptions() {
+		String options = ManagementFactory.getRuntimeMXBean()
+			.getInputArguments()
+			.stream()
+			.filter((argument) -> !argument.startsWith("-D"))
+			.collect(Collectors.joining(" "));
+		return options.isEmpty() ? "none" : options;
 	}
 
 	void put(String name, @Nullable String value) {

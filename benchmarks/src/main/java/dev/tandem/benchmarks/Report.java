@@ -101,6 +101,9 @@ final class Report {
 			.append("cannot interleave candidates that share one live cluster, one Redis and Tandem's background ")
 			.append("monitors; on a shared 2-core machine, running them apart would compare different moments. ")
 			.append("The small harness (`Rounds`) only interleaves; the statistics are medians.\n");
+		md.append("- The JVM runs with both JIT tiers, as an application in production does (its options are in ")
+			.append("the table above). `spring-boot:run` would otherwise start it with `-XX:TieredStopAtLevel=1` ")
+			.append("(`optimizedLaunch`); runs before 2026-12-05 measured that first-tier-only code.\n");
 		md.append("- Seed of the round orders: ").append(results.seed()).append(".\n\n");
 	}
 
