@@ -237,8 +237,16 @@ final class NodeJudge {
 	 * furthest one known: the last primary's, or another standby's that received more (a
 	 * synchronous standby holds every acknowledged commit), so a standby left behind when
 	 * the primary died lags too.
+	 * <p>
+	 * A standby that restarted (a new {@code pg_postmaster_start_time()}) may have come
+	 * back behind where it was: crash recovery starts again from its last restartpoint,
+	 * and a restored standby starts where its copy was taken. Until it is seen with
+	 * everything the primary had, the stall counts from its last replayed commit (or from
+	 * when its earlier run last had everything, if it replayed none), without the two
+	 * intervals' allowance.
 	 */
 	private @Nullable Duration lag(NodeStatus standby, Memory memory, Instant startedAt, TopologySnapshot current) {
+		restarted(standby, memory);
 		Duration replayLag = standby.replayLag();
 		Position reference = reference(current);
 		Lsn received = received(standby);
@@ -246,7 +254,11 @@ final class NodeJudge {
 			return replayLag;
 		}
 		boolean behindPrimary = received.compareTo(reference.lsn()) < 0;
-		if ((!behindPrimary && reference.seenAt().isBefore(startedAt)) || memory.caughtUpAt == null) {
+		if (!behindPrimary && reference.seenAt().isBefore(startedAt)) {
+			memory.caughtUpAt = standby.checkedAt();
+			memory.caughtUpSinceStart = true;
+		}
+		else if (memory.caughtUpAt == null) {
 			// Counted from the first sight of it, if it never caught up since.
 			memory.caughtUpAt = standby.checkedAt();
 		}
@@ -254,10 +266,28 @@ final class NodeJudge {
 			return replayLag;
 		}
 		Duration stalled = Duration.between(memory.caughtUpAt, standby.checkedAt());
-		if (stalled.compareTo(this.interval.multipliedBy(2)) <= 0) {
+		if (memory.caughtUpSinceStart && stalled.compareTo(this.interval.multipliedBy(2)) <= 0) {
 			return replayLag;
 		}
 		return (replayLag == null || stalled.compareTo(replayLag) > 0) ? stalled : replayLag;
+	}
+
+	/**
+	 * Notes a new run of the standby's server: not yet seen caught up, and, behind, as
+	 * old as its last replayed commit.
+	 */
+	private static void restarted(NodeStatus standby, Memory memory) {
+		NodeStatus last = memory.lastAnswered;
+		Instant startedAt = standby.serverStartedAt();
+		if (last == null || startedAt == null || last.serverStartedAt() == null
+				|| startedAt.equals(last.serverStartedAt())) {
+			return;
+		}
+		memory.caughtUpSinceStart = false;
+		Instant replayed = standby.replayTimestamp();
+		if (replayed != null && (memory.caughtUpAt == null || replayed.isBefore(memory.caughtUpAt))) {
+			memory.caughtUpAt = replayed;
+		}
 	}
 
 	private static @Nullable Long lagBytes(NodeStatus standby, TopologySnapshot current) {
@@ -344,6 +374,12 @@ final class NodeJudge {
 
 		/** When the standby last had received everything the primary had. */
 		@Nullable Instant caughtUpAt;
+
+		/**
+		 * Whether the standby's server has been seen with everything the primary had
+		 * since it last restarted (or since first seen, when no restart was seen).
+		 */
+		boolean caughtUpSinceStart = true;
 
 		/**
 		 * Whether, after a change of primary, the node has yet to be seen receiving WAL.

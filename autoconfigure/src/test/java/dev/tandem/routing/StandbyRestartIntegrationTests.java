@@ -17,6 +17,7 @@ import dev.tandem.testkit.PostgresCluster;
 import dev.tandem.testkit.PostgresClusterExtension;
 import dev.tandem.testkit.PostgresNode;
 import dev.tandem.topology.NodeStatus;
+import dev.tandem.topology.Rotation;
 import dev.tandem.topology.TopologyMonitor;
 import dev.tandem.url.HostAndPort;
 import dev.tandem.wal.Lsn;
@@ -42,7 +43,8 @@ class StandbyRestartIntegrationTests {
 	static final PostgresClusterExtension cluster = PostgresClusterExtension.withStandbys(1);
 
 	@Test
-	void aReadAfterAWriteIsNotServedByAStandbyThatRestartedBehindThePositionTheTopologySaw() throws Exception {
+	void aStandbyThatRestartedBehindWhereTheTopologySawItServesNeitherAReadAfterAWriteNorReadsPastTheLagLimit()
+			throws Exception {
 		PostgresCluster postgres = cluster.cluster();
 		ClusterWork.createTable(postgres);
 		PostgresNode standby = postgres.standbys().get(0);
@@ -51,7 +53,7 @@ class StandbyRestartIntegrationTests {
 		// the restart.
 		ClusterWork
 			.runner(postgres, "tandem.topology.check-interval=10m", "tandem.consistency.max-wait=300ms",
-					"tandem.consistency.ttl=30m")
+					"tandem.reads.max-lag=1s", "tandem.consistency.ttl=30m")
 			.run((context) -> {
 				ClusterWork.Work work = context.getBean(ClusterWork.Work.class);
 				TopologyMonitor monitor = context.getBean(TopologyMonitor.class);
@@ -86,6 +88,16 @@ class StandbyRestartIntegrationTests {
 				}, (status) -> status.reachable() && !seen.serverStartedAt().equals(status.serverStartedAt()));
 				assertThat(rechecked.serverStartedAt()).as("%s", rechecked).isAfter(seen.serverStartedAt());
 				assertThat(rechecked.walLsn()).isLessThan(written);
+
+				// Behind the primary in its new run, it lags from when it last had
+				// everything, without the two check intervals (here 20 minutes) a standby
+				// checked a moment apart from the primary is allowed.
+				NodeStatus lagging = await().atMost(WAIT).until(() -> {
+					monitor.requestCheck(node);
+					return monitor.snapshot().node(node).orElseThrow();
+				}, (status) -> status.rotation() == Rotation.LAGGING);
+				assertThat(lagging.replayLag()).isGreaterThan(Duration.ofSeconds(1));
+				assertThat(work.find(7)).as("found, port, without a key").containsExactly(1, postgres.primary().port());
 			});
 	}
 

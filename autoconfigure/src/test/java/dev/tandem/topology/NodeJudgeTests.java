@@ -125,6 +125,30 @@ class NodeJudgeTests {
 						check(210, S1, standby(11_000), IN_ROTATION).startedAt(190),
 						check(380, P, primary(12_000), PRIMARY),
 						check(390, S1, standby(11_000), LAGGING).lag(Duration.ofMillis(380))),
+				situation(
+						"a standby that restarted behind where it was lags from its last replayed commit "
+								+ "at once, without the two intervals' allowance",
+						MILLIS_300, ALL, check(0, P, primary(10_000), PRIMARY),
+						check(10, S1, standbyRun(10_000, -5_000, 0), IN_ROTATION).lag(Duration.ZERO),
+						check(50, P, primary(11_000), PRIMARY),
+						check(60, S1, standbyRun(9_000, 40, -400), LAGGING).lag(Duration.ofMillis(460)),
+						check(100, P, primary(11_500), PRIMARY),
+						check(110, S1, standbyRun(11_500, 40, 95), IN_ROTATION).lag(Duration.ZERO),
+						check(150, P, primary(12_000), PRIMARY),
+						check(160, S1, standbyRun(11_500, 40, 95), IN_ROTATION).lag(Duration.ZERO)),
+				situation(
+						"a standby that restarted behind where it was, with no commit replayed since, lags "
+								+ "from when its earlier run last had all the primary had",
+						MILLIS_300, ALL, check(0, P, primary(10_000), PRIMARY),
+						check(10, S1, standbyRun(10_000, -5_000, 0), IN_ROTATION),
+						check(50, P, primary(11_000), PRIMARY),
+						check(60, S1, standbyRun(9_000, 40, null), IN_ROTATION).lag(Duration.ofMillis(50)),
+						check(400, S1, standbyRun(9_000, 40, null), LAGGING).lag(Duration.ofMillis(390))),
+				situation("a standby that restarted with all the primary had stays in rotation", MILLIS_300, ALL,
+						check(0, P, primary(10_000), PRIMARY),
+						check(10, S1, standbyRun(10_000, -5_000, 0), IN_ROTATION),
+						check(50, P, primary(10_000), PRIMARY),
+						check(60, S1, standbyRun(10_000, 40, -400), IN_ROTATION).lag(Duration.ZERO)),
 				situation("a standby only the writer lists is not a reader, however close or far behind", FIVE_SECONDS,
 						Set.of(P, S2), check(0, P, primary(10_000), PRIMARY),
 						check(10, S1, standby(10_000), NOT_A_READER).lagBytes(0),
@@ -339,6 +363,18 @@ class NodeJudgeTests {
 	private static Answer standby(long replayed, long received, Duration replayLag) {
 		return (node, checkedAt) -> new NodeStatus(node, true, NodeRole.STANDBY, new Lsn(replayed), new Lsn(received),
 				null, replayLag, null, IN_ROTATION, checkedAt, null);
+	}
+
+	/**
+	 * A standby that replayed all it received, on a run of its server started at
+	 * {@code startedAt} ms, whose last replayed commit was at {@code committedAt} ms
+	 * (none in this run when {@code null}).
+	 */
+	private static Answer standbyRun(long position, long startedAt, @Nullable Integer committedAt) {
+		Instant committed = (committedAt != null) ? time(committedAt) : null;
+		return (node, checkedAt) -> new NodeStatus(node, true, NodeRole.STANDBY, new Lsn(position), new Lsn(position),
+				committed, Duration.ZERO, null, IN_ROTATION, checkedAt, null)
+			.withServer(null, time(startedAt));
 	}
 
 	private static Answer unreachable() {
