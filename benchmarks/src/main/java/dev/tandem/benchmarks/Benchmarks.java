@@ -76,6 +76,7 @@ public final class Benchmarks {
 					List<Candidate> candidates = Candidates.create(List.copyOf(names), cluster, redis);
 					try {
 						candidates.forEach((candidate) -> described.put(candidate.name(), candidate.description()));
+						Candidates.awaitMarkersTrusted(redis);
 						if (options.runs(OverheadScenario.NAME)) {
 							overhead = OverheadScenario.run(cluster, pick(candidates, OverheadScenario.CANDIDATES),
 									options.overheadPlan(), random);

@@ -1,9 +1,11 @@
 package dev.tandem.benchmarks;
 
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 import javax.sql.DataSource;
@@ -13,6 +15,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.consistency.ConsistencyMode;
 import dev.tandem.testkit.PostgresCluster;
 import dev.tandem.testkit.RedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 
 import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -47,7 +51,44 @@ final class Candidates {
 	static final String TUNED_SETTINGS = "HikariCP connectionTimeout 2 s and validationTimeout 1 s; "
 			+ "pgjdbc connectTimeout=2, loginTimeout=3, tcpKeepAlive=true";
 
+	/**
+	 * Tandem's default {@code tandem.consistency.ttl}, which the candidates keep: Tandem
+	 * trusts Redis's "no marker" only once Redis has run for that long.
+	 */
+	static final Duration MARKER_TTL = Duration.ofSeconds(10);
+
 	private Candidates() {
+	}
+
+	/**
+	 * Waits until Redis has run for longer than the markers' TTL. Until then Tandem does
+	 * not trust its "no marker" answers (a Redis that restarted may have lost markers)
+	 * and sends keyed reads to the primary, which is not the cost a scenario measures.
+	 * @param redis the Redis server of the Tandem candidates' marker store
+	 */
+	static void awaitMarkersTrusted(RedisServer redis) {
+		RedisClient client = RedisClient.create(redis.url());
+		try (StatefulRedisConnection<String, String> connection = client.connect()) {
+			long deadline = System.nanoTime() + MARKER_TTL.plusSeconds(30).toNanos();
+			while (uptimeSeconds(connection.sync().info("server")) <= MARKER_TTL.toSeconds()) {
+				if (System.nanoTime() - deadline > 0) {
+					throw new IllegalStateException("Redis did not report an uptime over " + MARKER_TTL);
+				}
+				LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+			}
+		}
+		finally {
+			client.shutdown();
+		}
+	}
+
+	private static long uptimeSeconds(String info) {
+		for (String line : info.split("\r?\n")) {
+			if (line.startsWith("uptime_in_seconds:")) {
+				return Long.parseLong(line.substring("uptime_in_seconds:".length()).trim());
+			}
+		}
+		return -1;
 	}
 
 	/**

@@ -96,7 +96,9 @@ final class Report {
 			.append("is its wall time divided by the units of work its threads finished (at one thread, the ")
 			.append("latency; at several, the inverse of throughput). Tables give the median over rounds; ratios ")
 			.append("are computed within each round and then their median is taken, so the drift of this ")
-			.append("shared machine cancels. Absolute times are for orientation only.\n");
+			.append("shared machine cancels. Absolute times are for orientation only. They start once Redis has ")
+			.append("run for longer than the markers' TTL: before that, Tandem does not trust Redis's \"no marker\" ")
+			.append("(it may have restarted and lost markers) and keyed reads go to the primary.\n");
 		md.append("- Why not JMH: JMH runs one benchmark after another, each in its own forked JVM, so it ")
 			.append("cannot interleave candidates that share one live cluster, one Redis and Tandem's background ")
 			.append("monitors; on a shared 2-core machine, running them apart would compare different moments. ")
