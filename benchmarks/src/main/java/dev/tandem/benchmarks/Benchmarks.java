@@ -79,7 +79,7 @@ public final class Benchmarks {
 						Candidates.awaitMarkersTrusted(redis);
 						if (options.runs(OverheadScenario.NAME)) {
 							overhead = OverheadScenario.run(cluster, pick(candidates, OverheadScenario.CANDIDATES),
-									options.overheadPlan(), random);
+									options.overheadPlan(), options.keyedOverheadPlan(), random);
 						}
 						if (options.runs(ReadYourWritesScenario.NAME)) {
 							readYourWrites = ReadYourWritesScenario.run(cluster,

@@ -74,6 +74,11 @@ record Options(boolean quick, Set<String> scenarios, Path output) {
 				: new Rounds.Plan(2, 16, Duration.ofMillis(300), 1);
 	}
 
+	Rounds.Plan keyedOverheadPlan() {
+		return this.quick ? new Rounds.Plan(1, 3, Duration.ofMillis(80), 1)
+				: new Rounds.Plan(2, 48, Duration.ofMillis(300), 1);
+	}
+
 	Rounds.Plan readYourWritesPlan() {
 		return this.quick ? new Rounds.Plan(1, 3, Duration.ofMillis(300), ReadYourWritesScenario.THREADS)
 				: new Rounds.Plan(2, 8, Duration.ofMillis(1000), ReadYourWritesScenario.THREADS);

@@ -27,6 +27,12 @@ final class OverheadScenario {
 	static final List<String> CANDIDATES = List.of(Candidates.FLOOR, Candidates.SPRING, Candidates.MULTI_HOST,
 			Candidates.MULTI_HOST_TUNED, Candidates.TANDEM_OFF, Candidates.TANDEM_TTL, Candidates.TANDEM_LSN);
 
+	/**
+	 * The candidates of the near cache's cost, measured again in rounds of their own: a
+	 * round of three slices lies closer in time than one of seven, and more rounds fit.
+	 */
+	static final List<String> KEYED = List.of(Candidates.TANDEM_OFF, Candidates.TANDEM_TTL, Candidates.TANDEM_LSN);
+
 	static final int ROWS = 10_000;
 
 	static final List<Integer> THREADS = List.of(1, 8);
@@ -122,8 +128,11 @@ final class OverheadScenario {
 	 *
 	 * @param plan rounds and slice (threads vary by configuration)
 	 * @param runs each configuration's rounds
+	 * @param keyedPlan rounds and slice of the near cache's cost
+	 * @param keyedRuns the rounds of {@link #KEYED} alone, per configuration but the mix
 	 */
-	record Result(Rounds.Plan plan, Map<Config, Rounds.Result> runs) {
+	record Result(Rounds.Plan plan, Map<Config, Rounds.Result> runs, Rounds.Plan keyedPlan,
+			Map<Config, Rounds.Result> keyedRuns) {
 
 		List<String> candidates() {
 			return this.runs.values().iterator().next().candidates();
@@ -199,10 +208,10 @@ final class OverheadScenario {
 		Table keyedOverOff() {
 			Table table = new Table("configuration", "tandem-ttl / tandem-off (median)", "min–max over rounds",
 					"tandem-lsn / tandem-off (median)", "min–max over rounds");
-			this.runs.keySet().stream().filter((config) -> config.query() != Query.MIXED).forEach((config) -> {
+			this.keyedRuns.forEach((config, run) -> {
 				List<String> row = new ArrayList<>(List.of(config.label()));
 				for (String keyed : List.of(Candidates.TANDEM_TTL, Candidates.TANDEM_LSN)) {
-					List<Double> ratios = ratios(config, keyed, Candidates.TANDEM_OFF);
+					List<Double> ratios = run.ratios(keyed, Candidates.TANDEM_OFF);
 					row.add(Stats.ratio(Stats.median(ratios)));
 					row.add(Stats.format(Stats.min(ratios), 2) + "–" + Stats.format(Stats.max(ratios), 2));
 				}
@@ -232,25 +241,34 @@ final class OverheadScenario {
 	 * @param cluster the cluster
 	 * @param candidates the candidates, named as {@link #CANDIDATES}
 	 * @param plan rounds and slice; threads are set per configuration
+	 * @param keyedPlan rounds and slice of the near cache's cost, {@link #KEYED} alone
 	 * @param random decides the order of each round
 	 * @return the results
 	 */
-	static Result run(PostgresCluster cluster, List<Candidate> candidates, Rounds.Plan plan, Random random) {
+	static Result run(PostgresCluster cluster, List<Candidate> candidates, Rounds.Plan plan, Rounds.Plan keyedPlan,
+			Random random) {
 		Clusters.prepare(cluster, "CREATE TABLE bench_item (id int PRIMARY KEY, payload text NOT NULL)",
 				"INSERT INTO bench_item SELECT i, md5(i::text) FROM generate_series(1, " + ROWS + ") i",
 				"ANALYZE bench_item");
 		Map<Config, Rounds.Result> runs = new LinkedHashMap<>();
+		Map<Config, Rounds.Result> keyedRuns = new LinkedHashMap<>();
+		List<Candidate> keyed = candidates.stream().filter((candidate) -> KEYED.contains(candidate.name())).toList();
 		for (Query query : Query.values()) {
 			for (int threads : THREADS) {
 				Config config = new Config(query, threads);
-				runs.put(config, Rounds.run(NAME + " " + config.label(), candidates, plan.withThreads(threads),
-						(candidate, thread) -> {
-							ConsistencyKey.callWith("overhead-thread-" + thread, () -> query.run(candidate));
-							return 0;
-						}, random));
+				Rounds.Work work = (candidate, thread) -> {
+					ConsistencyKey.callWith("overhead-thread-" + thread, () -> query.run(candidate));
+					return 0;
+				};
+				runs.put(config,
+						Rounds.run(NAME + " " + config.label(), candidates, plan.withThreads(threads), work, random));
+				if (query != Query.MIXED) {
+					keyedRuns.put(config, Rounds.run(NAME + " near cache " + config.label(), keyed,
+							keyedPlan.withThreads(threads), work, random));
+				}
 			}
 		}
-		return new Result(plan, runs);
+		return new Result(plan, runs, keyedPlan, keyedRuns);
 	}
 
 }
