@@ -164,6 +164,22 @@ public final class ClusterWork {
 	}
 
 	/**
+	 * The first column of the first row a query returns on a node, as text, asked as the
+	 * cluster's user.
+	 * @param node the node
+	 * @param sql the query
+	 * @return the value
+	 */
+	static String firstValue(PostgresNode node, String sql) throws SQLException {
+		try (Connection connection = node.connect();
+				Statement statement = connection.createStatement();
+				ResultSet rs = statement.executeQuery(sql)) {
+			rs.next();
+			return rs.getString(1);
+		}
+	}
+
+	/**
 	 * The commit time of the last transaction a standby replayed, the epoch when none.
 	 */
 	static Instant lastReplayedCommit(PostgresNode standby) throws SQLException {

@@ -190,15 +190,16 @@ class FailoverIntegrationTests {
 				await().atMost(WAIT)
 					.until(() -> "0".equals(asSuperuser(promoted,
 							"SELECT count(*)::text FROM pg_stat_wal_receiver WHERE status = 'streaming'")));
-				String fork = lsn(promoted, "SELECT pg_last_wal_replay_lsn()::text");
+				String fork = ClusterWork.firstValue(promoted, "SELECT pg_last_wal_replay_lsn()::text");
 				try (Connection connection = oldPrimary.connect(); Statement statement = connection.createStatement()) {
 					statement.execute("INSERT INTO event (n) SELECT 0 FROM generate_series(1, 20000)");
 				}
-				String end = lsn(oldPrimary, "SELECT pg_current_wal_lsn()::text");
+				String end = ClusterWork.firstValue(oldPrimary, "SELECT pg_current_wal_lsn()::text");
 				await().atMost(WAIT)
-					.until(() -> "true"
-						.equals(lsn(diverged, "SELECT (pg_last_wal_replay_lsn() >= '" + end + "'::pg_lsn)::text")));
-				assertThat(lsn(promoted, "SELECT pg_last_wal_replay_lsn()::text")).as("cut off before the insert")
+					.until(() -> "true".equals(ClusterWork.firstValue(diverged,
+							"SELECT (pg_last_wal_replay_lsn() >= '" + end + "'::pg_lsn)::text")));
+				assertThat(ClusterWork.firstValue(promoted, "SELECT pg_last_wal_replay_lsn()::text"))
+					.as("cut off before the insert")
 					.isEqualTo(fork);
 				oldPrimary.kill();
 				cluster.promote(promoted);
@@ -233,15 +234,6 @@ class FailoverIntegrationTests {
 
 	private static String asSuperuser(PostgresNode node, String query) throws SQLException {
 		try (Connection connection = node.connectAsSuperuser();
-				Statement statement = connection.createStatement();
-				ResultSet rs = statement.executeQuery(query)) {
-			rs.next();
-			return rs.getString(1);
-		}
-	}
-
-	private static String lsn(PostgresNode node, String query) throws SQLException {
-		try (Connection connection = node.connect();
 				Statement statement = connection.createStatement();
 				ResultSet rs = statement.executeQuery(query)) {
 			rs.next();

@@ -3,10 +3,6 @@ package dev.tandem.routing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 
@@ -59,7 +55,8 @@ class StandbyRestartIntegrationTests {
 				TopologyMonitor monitor = context.getBean(TopologyMonitor.class);
 				HostAndPort node = new HostAndPort(standby.host(), standby.port());
 				ConsistencyKey.runWith("alice", () -> work.insert(7));
-				Lsn written = Lsn.parse(query(postgres.primary(), "SELECT pg_current_wal_lsn()::text"));
+				Lsn written = Lsn
+					.parse(ClusterWork.firstValue(postgres.primary(), "SELECT pg_current_wal_lsn()::text"));
 				NodeStatus seen = await().atMost(WAIT).until(() -> {
 					monitor.requestCheck(node);
 					return monitor.snapshot().node(node).orElseThrow();
@@ -73,7 +70,8 @@ class StandbyRestartIntegrationTests {
 				// run, as when the restart comes between the choice of the standby and
 				// the borrow.
 				pool.getHikariPoolMXBean().softEvictConnections();
-				assertThat(query(standby, "SELECT count(*) FROM event WHERE n = 7")).as("rows on the restarted standby")
+				assertThat(ClusterWork.firstValue(standby, "SELECT count(*) FROM event WHERE n = 7"))
+					.as("rows on the restarted standby")
 					.isEqualTo("0");
 				int[] found = ConsistencyKey.callWith("alice", () -> work.find(7));
 				NodeStatus decidedOn = monitor.snapshot().node(node).orElseThrow();
@@ -122,15 +120,6 @@ class StandbyRestartIntegrationTests {
 		Files.move(data, postgres.directory().resolve(standby.name() + "-newer"));
 		Files.move(older, data);
 		standby.start();
-	}
-
-	private static String query(PostgresNode node, String sql) throws SQLException {
-		try (Connection connection = node.connect();
-				Statement statement = connection.createStatement();
-				ResultSet rs = statement.executeQuery(sql)) {
-			rs.next();
-			return rs.getString(1);
-		}
 	}
 
 	private static void run(String... command) throws IOException, InterruptedException {
