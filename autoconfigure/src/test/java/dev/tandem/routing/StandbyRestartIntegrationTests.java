@@ -3,6 +3,7 @@ package dev.tandem.routing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 
@@ -62,8 +63,14 @@ class StandbyRestartIntegrationTests {
 					return monitor.snapshot().node(node).orElseThrow();
 				}, (status) -> status.walLsn() != null && status.walLsn().compareTo(written) >= 0);
 				assertThat(ConsistencyKey.callWith("alice", () -> work.find(7))).containsExactly(1, standby.port());
+				// A connection of the run the check saw is known as one: such a read is
+				// served without asking the standby.
+				TandemPools pools = context.getBean(TandemPools.class);
+				try (Connection connection = pools.reader(node).getConnection()) {
+					assertThat(pools.serverStartedAt(node, connection)).isEqualTo(seen.serverStartedAt());
+				}
 
-				HikariDataSource pool = context.getBean(TandemPools.class).readerPools().get(node);
+				HikariDataSource pool = pools.readerPools().get(node);
 				restartFrom(standby, older, postgres);
 				// The pool lost its connections to the earlier run without a failure
 				// (HikariCP dropped them when validating): the next one reaches the new
