@@ -5,7 +5,6 @@ import java.time.Instant;
 
 import dev.tandem.topology.NodeStatus;
 import dev.tandem.topology.TopologyMonitor;
-import dev.tandem.topology.TopologySnapshot;
 import dev.tandem.url.HostAndPort;
 import org.jspecify.annotations.Nullable;
 
@@ -15,21 +14,6 @@ import org.jspecify.annotations.Nullable;
 final class NodeFacts {
 
 	private NodeFacts() {
-	}
-
-	/**
-	 * The status of a node in a snapshot, without allocating.
-	 * @param snapshot the snapshot
-	 * @param node the node
-	 * @return its status, or {@code null} if the snapshot does not list it
-	 */
-	static @Nullable NodeStatus status(TopologySnapshot snapshot, HostAndPort node) {
-		for (NodeStatus status : snapshot.nodes()) {
-			if (status.node().equals(node)) {
-				return status;
-			}
-		}
-		return null;
 	}
 
 	/**

@@ -120,7 +120,7 @@ public final class TandemHealthContributor implements CompositeHealthContributor
 
 		@Override
 		public Health health() {
-			NodeStatus status = NodeFacts.status(this.monitor.snapshot(), this.node);
+			NodeStatus status = this.monitor.snapshot().statusOf(this.node);
 			if (status == null) {
 				return Health.unknown().build();
 			}

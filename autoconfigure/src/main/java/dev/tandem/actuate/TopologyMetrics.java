@@ -79,12 +79,12 @@ public final class TopologyMetrics implements MeterBinder {
 	}
 
 	private double lagSeconds(HostAndPort node) {
-		NodeStatus status = NodeFacts.status(this.monitor.snapshot(), node);
+		NodeStatus status = this.monitor.snapshot().statusOf(node);
 		return (status != null && status.replayLag() != null) ? NodeFacts.seconds(status.replayLag()) : Double.NaN;
 	}
 
 	private double lagBytes(HostAndPort node) {
-		NodeStatus status = NodeFacts.status(this.monitor.snapshot(), node);
+		NodeStatus status = this.monitor.snapshot().statusOf(node);
 		return (status != null && status.lagBytes() != null) ? status.lagBytes() : Double.NaN;
 	}
 
@@ -94,7 +94,7 @@ public final class TopologyMetrics implements MeterBinder {
 	}
 
 	private double inRotation(HostAndPort node) {
-		NodeStatus status = NodeFacts.status(this.monitor.snapshot(), node);
+		NodeStatus status = this.monitor.snapshot().statusOf(node);
 		return (status != null && status.inRotation()) ? 1 : 0;
 	}
 
@@ -113,7 +113,7 @@ public final class TopologyMetrics implements MeterBinder {
 	}
 
 	private @Nullable NodeStatus serverStatus(HostAndPort node, HostAndPort server) {
-		NodeStatus status = NodeFacts.status(this.monitor.snapshot(), node);
+		NodeStatus status = this.monitor.snapshot().statusOf(node);
 		return (status != null) ? status.server(server) : null;
 	}
 

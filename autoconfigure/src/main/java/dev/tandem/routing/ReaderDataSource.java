@@ -221,7 +221,7 @@ public class ReaderDataSource extends AbstractDataSource {
 		if (knownReplayed(serving, lsn) && sameRun(serving, node, connection)) {
 			return true;
 		}
-		NodeStatus status = snapshot.node(node).orElse(null);
+		NodeStatus status = snapshot.statusOf(node);
 		long deadline = read.deadline();
 		boolean caughtUp;
 		try {
@@ -271,7 +271,7 @@ public class ReaderDataSource extends AbstractDataSource {
 	 */
 	private @Nullable NodeStatus serving(Connection connection, HostAndPort node, TopologySnapshot snapshot, Read read)
 			throws SQLException {
-		NodeStatus status = snapshot.node(node).orElse(null);
+		NodeStatus status = snapshot.statusOf(node);
 		HostAndPort server = (this.servers != null && status != null) ? this.pools.server(node, connection) : null;
 		if (server == null || (!status.isEndpoint() && (status.server() == null || server.equals(status.server())))) {
 			return status;
@@ -356,7 +356,8 @@ public class ReaderDataSource extends AbstractDataSource {
 
 	private boolean behind(TopologySnapshot snapshot, HostAndPort node) {
 		Instant gaveUp = this.behind.get(node);
-		return gaveUp != null && snapshot.node(node).map((status) -> status.checkedAt().equals(gaveUp)).orElse(false);
+		NodeStatus status = snapshot.statusOf(node);
+		return gaveUp != null && status != null && status.checkedAt().equals(gaveUp);
 	}
 
 	private static boolean onStandby(ReadChoice choice) {

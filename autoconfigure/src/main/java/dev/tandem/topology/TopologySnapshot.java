@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.tandem.url.HostAndPort;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Immutable view of every node as of its latest check. The routing path reads it from
@@ -81,13 +82,22 @@ public record TopologySnapshot(List<NodeStatus> nodes, Instant takenAt) {
 	 * @return its status, if the node is part of the cluster
 	 */
 	public Optional<NodeStatus> node(HostAndPort node) {
-		// Asked several times per read: a loop over a handful of nodes, no stream.
+		return Optional.ofNullable(statusOf(node));
+	}
+
+	/**
+	 * The status of one node, without allocating: asked several times per read and by
+	 * every meter.
+	 * @param node the node
+	 * @return its status, or {@code null} if the node is not part of the cluster
+	 */
+	public @Nullable NodeStatus statusOf(HostAndPort node) {
 		for (NodeStatus status : this.nodes) {
 			if (status.node().equals(node)) {
-				return Optional.of(status);
+				return status;
 			}
 		}
-		return Optional.empty();
+		return null;
 	}
 
 }
