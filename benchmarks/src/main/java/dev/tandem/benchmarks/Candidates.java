@@ -15,8 +15,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.consistency.ConsistencyMode;
 import dev.tandem.testkit.PostgresCluster;
 import dev.tandem.testkit.RedisServer;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 
 import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -67,28 +65,13 @@ final class Candidates {
 	 * @param redis the Redis server of the Tandem candidates' marker store
 	 */
 	static void awaitMarkersTrusted(RedisServer redis) {
-		RedisClient client = RedisClient.create(redis.url());
-		try (StatefulRedisConnection<String, String> connection = client.connect()) {
-			long deadline = System.nanoTime() + MARKER_TTL.plusSeconds(30).toNanos();
-			while (uptimeSeconds(connection.sync().info("server")) <= MARKER_TTL.toSeconds()) {
-				if (System.nanoTime() - deadline > 0) {
-					throw new IllegalStateException("Redis did not report an uptime over " + MARKER_TTL);
-				}
-				LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+		long deadline = System.nanoTime() + MARKER_TTL.plusSeconds(30).toNanos();
+		while (redis.uptime().compareTo(MARKER_TTL) <= 0) {
+			if (System.nanoTime() - deadline > 0) {
+				throw new IllegalStateException("Redis did not report an uptime over " + MARKER_TTL);
 			}
+			LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
 		}
-		finally {
-			client.shutdown();
-		}
-	}
-
-	private static long uptimeSeconds(String info) {
-		for (String line : info.split("\r?\n")) {
-			if (line.startsWith("uptime_in_seconds:")) {
-				return Long.parseLong(line.substring("uptime_in_seconds:".length()).trim());
-			}
-		}
-		return -1;
 	}
 
 	/**

@@ -193,6 +193,30 @@ public final class RedisServer implements AutoCloseable {
 	}
 
 	/**
+	 * Return how long the server has run, as it reports ({@code uptime_in_seconds} of
+	 * {@code INFO server}); a restart counts from zero again. A client that distrusts a
+	 * Redis that restarted a moment ago (it may have lost what was written before) waits
+	 * on this.
+	 * @return the uptime, in whole seconds
+	 * @throws IllegalStateException if the server does not answer, or its answer has no
+	 * uptime
+	 */
+	public Duration uptime() {
+		String seconds;
+		try {
+			seconds = RedisCommands.fields(this.port, "INFO", "server").get("uptime_in_seconds");
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Redis on port " + this.port + " does not answer INFO: " + ex.getMessage(),
+					ex);
+		}
+		if (seconds == null) {
+			throw new IllegalStateException("Redis on port " + this.port + " reports no uptime_in_seconds");
+		}
+		return Duration.ofSeconds(Long.parseLong(seconds));
+	}
+
+	/**
 	 * Start the server again after {@link #stop()}, on the same port, and wait until it
 	 * answers {@code PING}. It starts empty. Does nothing if the server runs.
 	 * @throws IllegalStateException if the server is closed, or does not start (for

@@ -33,6 +33,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -71,6 +73,19 @@ class RedisServerIntegrationTests {
 			assertThat(command(server.port(), "SET", "greeting", "hello world\r\n")).isEqualTo("OK");
 			assertThat(command(server.port(), "GET", "greeting")).isEqualTo("hello world\r\n");
 			assertThat(command(server.port(), "GET", "missing")).isNull();
+		}
+	}
+
+	@Test
+	void uptimeIsWhatTheServerReports() throws IOException {
+		try (RedisServer server = RedisServer.builder().baseDirectory(this.base).name("RedisUptime").start()) {
+			Duration before = server.uptime();
+			String info = String.valueOf(command(server.port(), "INFO", "server"));
+			Duration after = server.uptime();
+			assertThat(before).isBetween(Duration.ZERO, Duration.ofSeconds(30));
+			Matcher reported = Pattern.compile("uptime_in_seconds:(\\d+)").matcher(info);
+			assertThat(reported.find()).as(info).isTrue();
+			assertThat(Duration.ofSeconds(Long.parseLong(reported.group(1)))).isBetween(before, after);
 		}
 	}
 
