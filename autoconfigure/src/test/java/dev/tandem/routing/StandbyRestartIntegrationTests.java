@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.consistency.ConsistencyKey;
@@ -58,10 +60,8 @@ class StandbyRestartIntegrationTests {
 				ConsistencyKey.runWith("alice", () -> work.insert(7));
 				Lsn written = Lsn
 					.parse(ClusterWork.firstValue(postgres.primary(), "SELECT pg_current_wal_lsn()::text"));
-				NodeStatus seen = await().atMost(WAIT).until(() -> {
-					monitor.requestCheck(node);
-					return monitor.snapshot().node(node).orElseThrow();
-				}, (status) -> status.walLsn() != null && status.walLsn().compareTo(written) >= 0);
+				NodeStatus seen = checkedUntil(monitor, node,
+						(status) -> status.walLsn() != null && status.walLsn().compareTo(written) >= 0);
 				assertThat(ConsistencyKey.callWith("alice", () -> work.find(7))).containsExactly(1, standby.port());
 				// A connection of the run the check saw is known as one: such a read is
 				// served without asking the standby.
@@ -81,29 +81,32 @@ class StandbyRestartIntegrationTests {
 					.as("rows on the restarted standby")
 					.isEqualTo("0");
 				int[] found = ConsistencyKey.callWith("alice", () -> work.find(7));
-				NodeStatus decidedOn = monitor.snapshot().node(node).orElseThrow();
+				NodeStatus decidedOn = monitor.snapshot().statusOf(node);
 				assertThat(decidedOn.serverStartedAt()).as("the restart is not known yet")
 					.isEqualTo(seen.serverStartedAt());
 				assertThat(decidedOn.walLsn()).isGreaterThanOrEqualTo(written);
 				assertThat(found).as("found, port").containsExactly(1, postgres.primary().port());
 
-				NodeStatus rechecked = await().atMost(WAIT).until(() -> {
-					monitor.requestCheck(node);
-					return monitor.snapshot().node(node).orElseThrow();
-				}, (status) -> status.reachable() && !seen.serverStartedAt().equals(status.serverStartedAt()));
+				NodeStatus rechecked = checkedUntil(monitor, node,
+						(status) -> status.reachable() && !seen.serverStartedAt().equals(status.serverStartedAt()));
 				assertThat(rechecked.serverStartedAt()).as("%s", rechecked).isAfter(seen.serverStartedAt());
 				assertThat(rechecked.walLsn()).isLessThan(written);
 
 				// Behind the primary in its new run, it lags from when it last had
 				// everything, without the two check intervals (here 20 minutes) a standby
 				// checked a moment apart from the primary is allowed.
-				NodeStatus lagging = await().atMost(WAIT).until(() -> {
-					monitor.requestCheck(node);
-					return monitor.snapshot().node(node).orElseThrow();
-				}, (status) -> status.rotation() == Rotation.LAGGING);
+				NodeStatus lagging = checkedUntil(monitor, node, (status) -> status.rotation() == Rotation.LAGGING);
 				assertThat(lagging.replayLag()).isGreaterThan(Duration.ofSeconds(1));
 				assertThat(work.find(7)).as("found, port, without a key").containsExactly(1, postgres.primary().port());
 			});
+	}
+
+	/** Checks the node until its status satisfies the condition, bounded. */
+	private static NodeStatus checkedUntil(TopologyMonitor monitor, HostAndPort node, Predicate<NodeStatus> condition) {
+		return await().atMost(WAIT).until(() -> {
+			monitor.requestCheck(node);
+			return monitor.snapshot().statusOf(node);
+		}, condition::test);
 	}
 
 	/**
@@ -131,8 +134,9 @@ class StandbyRestartIntegrationTests {
 
 	private static void run(String... command) throws IOException, InterruptedException {
 		Process process = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
+		assertThat(process.waitFor(1, TimeUnit.MINUTES)).as("%s ends within a minute", List.of(command)).isTrue();
 		String output = new String(process.getInputStream().readAllBytes());
-		assertThat(process.waitFor()).as("%s: %s", List.of(command), output).isZero();
+		assertThat(process.exitValue()).as("%s: %s", List.of(command), output).isZero();
 	}
 
 }
