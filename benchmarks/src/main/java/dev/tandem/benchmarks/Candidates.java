@@ -12,6 +12,7 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tandem.autoconfigure.TandemProperties;
 import dev.tandem.consistency.ConsistencyMode;
 import dev.tandem.testkit.PostgresCluster;
 import dev.tandem.testkit.RedisServer;
@@ -53,7 +54,7 @@ final class Candidates {
 	 * Tandem's default {@code tandem.consistency.ttl}, which the candidates keep: Tandem
 	 * trusts Redis's "no marker" only once Redis has run for that long.
 	 */
-	static final Duration MARKER_TTL = Duration.ofSeconds(10);
+	static final Duration MARKER_TTL = new TandemProperties.Consistency().getTtl();
 
 	private Candidates() {
 	}
